@@ -1,0 +1,58 @@
+using ClusterTrainer.Cli.Commands;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core;
+using ClusterTrainer.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli;
+
+/// <summary>The `clustertrainer` command line: one entry point for the process and for in-process tests.</summary>
+public static class CliApp
+{
+    public const int BadInput = 2;
+    public const int Failed = 1;
+    public const int Cancelled = 130;
+
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("clustertrainer");
+            if (console is not null)
+            {
+                config.ConfigureConsole(console);
+            }
+
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a model (mlp, cnn, rnn, tabular) on the actor cluster in this process.")
+                .WithExample("train", "--model", "cnn", "--epochs", "10", "--workers", "2");
+            config.AddCommand<EvaluateCommand>("evaluate")
+                .WithDescription("Reload a trained model and print its test accuracy.")
+                .WithExample("evaluate", "--run", "runs/20260101-120000-mlp");
+            // BENCH config.AddCommand<BenchCommand>("bench")
+                // .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
+            config.SetExceptionHandler((error, _) => ReportError(error, console ?? AnsiConsole.Console));
+        });
+        return await app.RunAsync(args).ConfigureAwait(false);
+    }
+
+    /// <summary>One line that names what was wrong; the exit code says whether it was the input or the run.</summary>
+    private static int ReportError(Exception error, IAnsiConsole console)
+    {
+        var (code, prefix) = error switch
+        {
+            SettingsException => (BadInput, "bad setting"),
+            DataFormatException => (BadInput, "bad data"),
+            DataNotFoundException => (BadInput, "data not found"),
+            CommandAppException => (BadInput, "bad command line"),
+            FileNotFoundException or DirectoryNotFoundException or InvalidDataException => (BadInput, "bad input"),
+            TrainingFailedException => (Failed, "training failed"),
+            OperationCanceledException => (Cancelled, "cancelled"),
+            _ => (Failed, "error"),
+        };
+        console.MarkupLineInterpolated($"[red]clustertrainer: {prefix}: {error.Message}[/]");
+        return code;
+    }
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using ClusterTrainer.Cli.Console;
+using ClusterTrainer.Cluster.Coordination;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>`clustertrainer train`: one supervised training job on the in-process actor cluster.</summary>
+public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainCommand.Options>
+{
+    public sealed class Options : TrainOptions
+    {
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Run directory for summary.json, metrics.csv, plots, model.bin, settings.json, log.json (default runs/<time>-<model>)")]
+        public string? Out { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var training = settings.ToSettings();
+        var model = training.Model.ToString().ToLowerInvariant();
+        var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow));
+        var jobId = Path.GetFileName(run.Path);
+
+        var data = new DataLocator().Load(training.Data, training.Seed);
+        if (training.Limit is { } limit)
+        {
+            data = data with { Train = data.Train.Take(limit) };
+        }
+
+        console.MarkupLineInterpolated($"data: {data.Source}: {data.Train.Count} training and {data.Test.Count} test samples");
+        console.MarkupLineInterpolated($"run directory: {run.Path}");
+
+        var progress = new TrainingProgress(console);
+        Directory.CreateDirectory(run.Path);
+        using var log = RunLogging.Create(run.File(RunDirectory.LogFile), progress.Interactive,
+            new Dictionary<string, object> { ["RunId"] = jobId, ["Model"] = model });
+        Serilog.Log.Logger = log;
+        await using var host = await ActorSystemHost.StartAsync("clustertrainer").ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
+
+        var job = new TrainingJob(jobId, training, data, run.Path);
+        var summary = await progress.RunAsync($"{model} x {training.Workers} workers",
+            onEvent => LocalTrainingCluster.RunAsync(host.System, job, log, onEvent, cancellationToken: stop.Token)).ConfigureAwait(false);
+
+        console.MarkupLineInterpolated($"[green]test accuracy {summary.TestAccuracy:P2}[/], final train loss {summary.FinalLoss:F4}, {summary.SamplesPerSecond:F0} samples/s, {summary.WallSeconds:F1} s wall");
+        console.MarkupLineInterpolated($"results: {run.File(RunDirectory.SummaryFile)}");
+        return 0;
+    }
+}

@@ -1,0 +1,136 @@
+using System.ComponentModel;
+using System.Globalization;
+using ClusterTrainer.Core;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>
+/// Flags shared by `train` and `bench`. Unset flags take the documented per-model defaults
+/// (<see cref="TrainingSettings.DefaultsFor"/>); every value is checked once, with an error naming the flag.
+/// </summary>
+public class TrainOptions : CommandSettings
+{
+    [CommandOption("-m|--model <MODEL>")]
+    [Description("mlp | cnn | rnn | tabular (default mlp)")]
+    public string Model { get; init; } = "mlp";
+
+    [CommandOption("--data <PATH>")]
+    [Description("IDX directory or CSV file (default: $CLUSTERTRAINER_DATA, then /usr/share/datasets/fashion-mnist, then the embedded sample)")]
+    public string? Data { get; init; }
+
+    [CommandOption("-e|--epochs <N>")]
+    [Description("Passes over the training set (default 10)")]
+    public int? Epochs { get; init; }
+
+    [CommandOption("-b|--batch-size <N>")]
+    [Description("Global mini-batch: samples per optimizer step, split across workers (default 100; 1 = SGD, the training-set size = batch gradient descent)")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--lr <RATE>")]
+    [Description("Learning rate (default: 0.05 mlp, 0.001 cnn, 0.002 rnn, 0.01 tabular)")]
+    public double? LearningRate { get; init; }
+
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd | adam (default: sgd for mlp, adam otherwise)")]
+    public string? Optimizer { get; init; }
+
+    [CommandOption("--lr-schedule <NAME>")]
+    [Description("cosine (decay to 0 over the run) | constant (default cosine)")]
+    public string? Schedule { get; init; }
+
+    [CommandOption("--momentum <M>")]
+    [Description("SGD momentum in [0, 1) (default 0.9)")]
+    public double? Momentum { get; init; }
+
+    [CommandOption("--hidden <SIZES>")]
+    [Description("Hidden layer sizes, comma separated (default: 256,256 mlp; 256 cnn; 128 rnn; 16 tabular)")]
+    public string? Hidden { get; init; }
+
+    [CommandOption("--activation <NAME>")]
+    [Description("relu | sigmoid | tanh for the MLP models (default relu)")]
+    public string? Activation { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of initial parameters and epoch order (default 1)")]
+    public int? Seed { get; init; }
+
+    [CommandOption("--limit <N>")]
+    [Description("Train on the first N training samples only")]
+    public int? Limit { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("Intra-op threads per worker (default: cores / workers)")]
+    public int? Threads { get; init; }
+
+    [CommandOption("-w|--workers <N>")]
+    [Description("Worker actors, each with a model replica (default 1, the fastest on 2 cores: see README)")]
+    public int? Workers { get; init; }
+
+    [CommandOption("--shards <N>")]
+    [Description("Data-shard actors (default 1)")]
+    public int? Shards { get; init; }
+
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu | cuda (default cpu; cuda needs the CUDA TorchSharp build)")]
+    public string? Device { get; init; }
+
+    /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
+    public TrainingSettings ToSettings()
+    {
+        var model = ParseEnum<ModelKind>(Model, "--model", "mlp, cnn, rnn, tabular");
+        var defaults = TrainingSettings.DefaultsFor(model);
+        return (defaults with
+        {
+            Data = Data,
+            Epochs = Epochs ?? defaults.Epochs,
+            BatchSize = BatchSize ?? defaults.BatchSize,
+            LearningRate = LearningRate ?? defaults.LearningRate,
+            Optimizer = Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(Optimizer, "--optimizer", "sgd, adam"),
+            Momentum = Momentum ?? defaults.Momentum,
+            Schedule = Schedule is null ? defaults.Schedule : ParseEnum<ScheduleKind>(Schedule, "--lr-schedule", "cosine, constant"),
+            Hidden = Hidden is null ? defaults.Hidden : ParseSizes(Hidden),
+            Activation = Activation is null ? defaults.Activation : ParseEnum<Activation>(Activation, "--activation", "relu, sigmoid, tanh"),
+            Seed = Seed ?? defaults.Seed,
+            Limit = Limit,
+            Threads = Threads,
+            Workers = Workers ?? defaults.Workers,
+            Shards = Shards ?? defaults.Shards,
+            Device = Device ?? defaults.Device,
+        }).Validate();
+    }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        try
+        {
+            ToSettings();
+            return Spectre.Console.ValidationResult.Success();
+        }
+        catch (SettingsException error)
+        {
+            return Spectre.Console.ValidationResult.Error(error.Message);
+        }
+    }
+
+    private static T ParseEnum<T>(string value, string flag, string valid)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
+            ? parsed
+            : throw new SettingsException(flag, $"'{value}' is not one of {valid}");
+
+    private static int[] ParseSizes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+            {
+                throw new SettingsException("--hidden", $"'{parts[i]}' is not a positive layer size (example: --hidden 256,256)");
+            }
+        }
+
+        return sizes;
+    }
+}

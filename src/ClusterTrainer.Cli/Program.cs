@@ -1,0 +1,3 @@
+using ClusterTrainer.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using Akka.Actor;
+using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Cluster.Workers;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Core.Outputs;
+using Serilog;
+
+namespace ClusterTrainer.Cluster.Coordination;
+
+/// <summary>
+/// Runs one training job as an explicit state machine: Preparing -> Broadcasting -> Running <-> Evaluating
+/// -> Saving -> Finished, or Failed / Cancelled from any of them. It plans every step, gathers results,
+/// and alone writes the run's outputs. It never holds a tensor and never blocks.
+/// </summary>
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+{
+    private const int StepWindow = 2;
+
+    private readonly TrainingJob _job;
+    private readonly IReadOnlyList<IActorRef> _workers;
+    private readonly IReadOnlyList<IActorRef> _trainShards;
+    private readonly IActorRef _testShard;
+    private readonly InProcessExchangeGroup _exchange;
+    private readonly IActorRef _requester;
+    private readonly ILogger _log;
+    private readonly CoordinatorTimeouts _timeouts;
+    private readonly RunDirectory _run;
+    private readonly List<EpochMetrics> _metrics = [];
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private readonly Stopwatch _training = new();
+    private readonly HashSet<int> _acknowledged = [];
+    private readonly int _threadsPerWorker;
+    private readonly long _totalSteps;
+
+    private string _state = "preparing";
+    private DateTime _lastProgress = DateTime.UtcNow;
+    private int _epoch;
+    private long _nextSequence;
+    private long _samplesDone;
+    private EpochPlan? _plan;
+    private StepLedger? _ledger;
+    private double _lastLoss = double.NaN;
+    private string _checksum = "";
+    private int _evalCorrect;
+    private double _evalLoss;
+    private int _evalSamples;
+    private double _epochSeconds;
+
+    public CoordinatorActor(
+        TrainingJob job,
+        IReadOnlyList<IActorRef> workers,
+        IReadOnlyList<IActorRef> trainShards,
+        IActorRef testShard,
+        InProcessExchangeGroup exchange,
+        IActorRef requester,
+        ILogger log,
+        CoordinatorTimeouts timeouts)
+    {
+        _job = job;
+        _workers = workers;
+        _trainShards = trainShards;
+        _testShard = testShard;
+        _exchange = exchange;
+        _requester = requester;
+        _log = log.ForContext("JobId", job.JobId);
+        _timeouts = timeouts;
+        _run = new RunDirectory(job.OutputDirectory);
+        _threadsPerWorker = job.Settings.ThreadsPerWorker(Environment.ProcessorCount);
+        _totalSteps = (long)job.Settings.Epochs * ((job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize);
+        Preparing();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private TrainingSettings Settings => _job.Settings;
+
+    private int WorldSize => _workers.Count;
+
+    public static Props Props(
+        TrainingJob job,
+        IReadOnlyList<IActorRef> workers,
+        IReadOnlyList<IActorRef> trainShards,
+        IActorRef testShard,
+        InProcessExchangeGroup exchange,
+        IActorRef requester,
+        ILogger log,
+        CoordinatorTimeouts timeouts) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(job, workers, trainShards, testShard, exchange, requester, log, timeouts));
+
+    protected override void PreStart()
+    {
+        _run.WriteSettings(Settings);
+        Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
+        var shardMap = new ShardMap(_job.Data.Train.Count, _trainShards.Count);
+        _log.Information("Job {JobId} starting: {Model} on {Dataset}, {TrainSamples} training samples, {Workers} workers x {Threads} threads, {Shards} shards",
+            _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, _threadsPerWorker, _trainShards.Count);
+        for (var rank = 0; rank < WorldSize; rank++)
+        {
+            _workers[rank].Tell(new PrepareWorker(
+                _job.JobId, Settings, _job.Data.Train.SampleShape, _job.Data.Train.ClassCount, rank, WorldSize, _threadsPerWorker,
+                _exchange.Members[rank], _trainShards, shardMap, _testShard));
+        }
+    }
+
+    private void Common()
+    {
+        Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+        Receive<StepFailed>(m => Fail($"worker {m.Rank} failed (step sequence {m.Sequence}): {m.Reason}"));
+        Receive<CancelJob>(_ => Cancel());
+        Receive<Watchdog>(_ =>
+        {
+            var idle = DateTime.UtcNow - _lastProgress;
+            if (idle > _timeouts.Progress)
+            {
+                Fail($"no progress for {idle.TotalSeconds:0} s in state '{_state}' (limit {_timeouts.Progress.TotalSeconds:0} s): a worker or shard is stuck or gone");
+            }
+        });
+    }
+
+    private void Preparing()
+    {
+        _state = "preparing";
+        Common();
+        Receive<WorkerPrepared>(m => Acknowledge(m.Rank, () =>
+        {
+            _workers[0].Tell(new ExportParameters(_job.JobId));
+            Become(Broadcasting);
+        }));
+    }
+
+    private void Broadcasting()
+    {
+        _state = "broadcasting";
+        Common();
+        Receive<ParametersExported>(m =>
+        {
+            Progressed();
+            _log.Information("Broadcasting {Parameters} initial parameters from worker {Worker}", m.Values.Length, m.Rank);
+            foreach (var worker in _workers)
+            {
+                worker.Tell(new LoadParameters(_job.JobId, m.Values));
+            }
+        });
+        Receive<ParametersLoaded>(m =>
+        {
+            _checksum = _checksum.Length == 0 ? m.Checksum : _checksum;
+            if (m.Checksum != _checksum)
+            {
+                Fail($"worker {m.Rank} loaded parameters with checksum {m.Checksum}, expected {_checksum}");
+                return;
+            }
+
+            Acknowledge(m.Rank, () => StartEpoch(1));
+        });
+    }
+
+    private void StartEpoch(int epoch)
+    {
+        _epoch = epoch;
+        _plan = new EpochPlan(Settings.Seed, epoch, _job.Data.Train.Count, Settings.BatchSize, WorldSize);
+        _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
+        _nextSequence += _plan.StepCount;
+        _epochSeconds = _training.Elapsed.TotalSeconds;
+        _training.Start();
+        Become(Running);
+        IssueSteps();
+    }
+
+    private void Running()
+    {
+        _state = "running";
+        Common();
+        Receive<StepCompleted>(m =>
+        {
+            var ledger = _ledger!;
+            if (!ledger.Report(m.Sequence, m.Rank, m.LossSum, m.Samples, m.Checksum))
+            {
+                return;
+            }
+
+            Progressed();
+            if (ledger.ChecksumMismatch(m.Sequence) is { } drift)
+            {
+                Fail(drift);
+                return;
+            }
+
+            if (m.Checksum is not null)
+            {
+                _checksum = m.Checksum;
+            }
+
+            var globalBatch = _plan!.GlobalBatch(m.Step).Length;
+            _samplesDone += globalBatch;
+            if (m.Step % 50 == 0 || ledger.AllCompleted)
+            {
+                _log.Debug("Step {Step} of epoch {Epoch} done: {Samples} samples", m.Step, m.Epoch, globalBatch);
+            }
+
+            _requester.Tell(new JobProgressed(_job.JobId, _epoch, Settings.Epochs, ledger.Completed, _plan.StepCount, _samplesDone,
+                (long)_job.Data.Train.Count * Settings.Epochs, ledger.MeanLoss));
+            if (ledger.AllCompleted)
+            {
+                _training.Stop();
+                StartEvaluation();
+                return;
+            }
+
+            IssueSteps();
+        });
+    }
+
+    private void IssueSteps()
+    {
+        var ledger = _ledger!;
+        while (ledger.NextToIssue() is { } step)
+        {
+            ledger.MarkIssued(step);
+            var sequence = ledger.SequenceOf(step);
+            var global = _plan!.GlobalBatch(step).Length;
+            var lastOfEpoch = step == _plan.StepCount - 1;
+            var checksum = lastOfEpoch || (sequence + 1) % Settings.ChecksumEvery == 0;
+            var rate = LearningRateSchedule.At(Settings.Schedule, Settings.LearningRate, sequence, _totalSteps);
+            for (var rank = 0; rank < WorldSize; rank++)
+            {
+                _workers[rank].Tell(new StartStep(_job.JobId, sequence, _epoch, step, _plan.Assignment(step, rank), global, rate, checksum));
+            }
+        }
+    }
+
+    private void StartEvaluation()
+    {
+        _evalCorrect = 0;
+        _evalLoss = 0;
+        _evalSamples = 0;
+        for (var rank = 0; rank < WorldSize; rank++)
+        {
+            _workers[rank].Tell(new EvaluateChunks(_job.JobId, _epoch, EvaluationPlan.ChunksFor(_job.Data.Test.Count, WorldSize, rank)));
+        }
+
+        Become(Evaluating);
+    }
+
+    private void Evaluating()
+    {
+        _state = "evaluating";
+        Common();
+        Receive<EvaluationCompleted>(m =>
+        {
+            _evalCorrect += m.Correct;
+            _evalLoss += m.LossSum;
+            _evalSamples += m.Samples;
+            Acknowledge(m.Rank, FinishEpoch);
+        });
+    }
+
+    private void FinishEpoch()
+    {
+        var ledger = _ledger!;
+        _lastLoss = ledger.MeanLoss;
+        var seconds = _training.Elapsed.TotalSeconds - _epochSeconds;
+        var accuracy = _evalSamples == 0 ? double.NaN : (double)_evalCorrect / _evalSamples;
+        var testLoss = _evalSamples == 0 ? double.NaN : _evalLoss / _evalSamples;
+        var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? ledger.Samples / seconds : 0);
+        _metrics.Add(row);
+        _run.WriteMetrics(_metrics);
+        _run.WritePlots(_metrics, Settings.Model.ToString().ToUpperInvariant());
+        _log.Information("Epoch {Epoch} of {Epochs}: train loss {TrainLoss:F4}, test loss {TestLoss:F4}, test accuracy {TestAccuracy:P2}, {SamplesPerSecond:F0} samples/s",
+            _epoch, Settings.Epochs, row.TrainLoss, row.TestLoss, row.TestAccuracy, row.SamplesPerSecond);
+        _requester.Tell(new EpochFinished(_job.JobId, row));
+        if (_epoch < Settings.Epochs)
+        {
+            StartEpoch(_epoch + 1);
+            return;
+        }
+
+        _workers[0].Tell(new SaveModel(_job.JobId, _run.File(RunDirectory.ModelFile)));
+        Become(Saving);
+    }
+
+    private void Saving()
+    {
+        _state = "saving";
+        Common();
+        Receive<ModelSaved>(_ =>
+        {
+            var last = _metrics[^1];
+            var trainSeconds = _training.Elapsed.TotalSeconds;
+            var summary = new RunSummary
+            {
+                RunId = _job.JobId,
+                Model = Settings.Model.ToString().ToLowerInvariant(),
+                Dataset = _job.Data.Source,
+                TrainSamples = _job.Data.Train.Count,
+                TestSamples = _job.Data.Test.Count,
+                Workers = WorldSize,
+                Shards = _trainShards.Count,
+                ThreadsPerWorker = _threadsPerWorker,
+                Epochs = Settings.Epochs,
+                BatchSize = Settings.BatchSize,
+                Steps = _nextSequence,
+                Samples = _samplesDone,
+                WallSeconds = _wall.Elapsed.TotalSeconds,
+                TrainSeconds = trainSeconds,
+                SamplesPerSecond = trainSeconds > 0 ? _samplesDone / trainSeconds : 0,
+                TestAccuracy = last.TestAccuracy,
+                TestLoss = last.TestLoss,
+                FinalLoss = last.TrainLoss,
+                Seed = Settings.Seed,
+                ParameterChecksum = _checksum,
+                Settings = Settings,
+            };
+            _run.WriteSummary(summary);
+            _log.Information("Job {JobId} finished: test accuracy {TestAccuracy:P2} in {WallSeconds:F1} s ({SamplesPerSecond:F0} samples/s)",
+                _job.JobId, summary.TestAccuracy, summary.WallSeconds, summary.SamplesPerSecond);
+            _state = "finished";
+            _requester.Tell(new JobFinished(_job.JobId, summary));
+            End("finished");
+        });
+    }
+
+    private void Acknowledge(int rank, Action whenAll)
+    {
+        Progressed();
+        _acknowledged.Add(rank);
+        if (_acknowledged.Count == WorldSize)
+        {
+            _acknowledged.Clear();
+            whenAll();
+        }
+    }
+
+    private void Progressed() => _lastProgress = DateTime.UtcNow;
+
+    private void Fail(string reason)
+    {
+        _log.Error("Job {JobId} failed in state {State}: {Reason}", _job.JobId, _state, reason);
+        _exchange.Abort(reason);
+        _requester.Tell(new JobFailed(_job.JobId, reason));
+        End("failed");
+    }
+
+    private void Cancel()
+    {
+        _log.Warning("Job {JobId} cancelled in state {State}", _job.JobId, _state);
+        _exchange.Abort("job cancelled");
+        _requester.Tell(new JobCancelled(_job.JobId));
+        End("cancelled");
+    }
+
+    private void End(string state)
+    {
+        Timers.CancelAll();
+        foreach (var worker in _workers)
+        {
+            worker.Tell(new ReleaseJob(_job.JobId));
+        }
+
+        Become(() =>
+        {
+            _state = state;
+            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            ReceiveAny(_ => { });
+        });
+    }
+
+    private sealed class Watchdog
+    {
+        public static readonly Watchdog Instance = new();
+    }
+}

@@ -1,0 +1,58 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterTrainer.Cluster.Hosting;
+
+/// <summary>
+/// Starts the ActorSystem through Akka.Hosting with Akka's own logs routed to Serilog (structured, with
+/// the message template kept), and stops it with the host.
+/// </summary>
+public sealed class ActorSystemHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ActorSystemHost(IHost host)
+    {
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+    }
+
+    public ActorSystem System { get; }
+
+    /// <summary>Signalled when the process is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public CancellationToken Stopping { get; }
+
+    public static async Task<ActorSystemHost> StartAsync(string systemName, string? extraHocon = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.AddAkka(systemName, akka =>
+        {
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLogger<SerilogLogger>();
+            });
+            if (extraHocon is not null)
+            {
+                akka.AddHocon(extraHocon, HoconAddMode.Prepend);
+            }
+        });
+        var host = builder.Build();
+        await host.StartAsync().ConfigureAwait(false);
+        return new ActorSystemHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        _host.Dispose();
+    }
+}

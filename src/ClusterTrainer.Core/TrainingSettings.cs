@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+
+namespace ClusterTrainer.Core;
+
+/// <summary>
+/// Everything that decides what a supervised training run computes. Validated once, at the edge;
+/// written next to the model so that a later evaluation or resume can check it.
+/// </summary>
+public sealed record TrainingSettings
+{
+    [JsonConverter(typeof(JsonStringEnumConverter<ModelKind>))]
+    public ModelKind Model { get; init; } = ModelKind.Mlp;
+
+    /// <summary>A data directory or CSV file; null means the default search (see README).</summary>
+    public string? Data { get; init; }
+
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>The global mini-batch: samples per optimizer step, split across the workers.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    public double LearningRate { get; init; } = 0.05;
+
+    [JsonConverter(typeof(JsonStringEnumConverter<ScheduleKind>))]
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
+
+    [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>SGD momentum (0 = plain SGD).</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Use only the first N training samples (null = all).</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Intra-op threads for each worker (null = cores / workers).</summary>
+    public int? Threads { get; init; }
+
+    public int Workers { get; init; } = 1;
+
+    public int Shards { get; init; } = 1;
+
+    /// <summary>Hidden layer sizes of the MLP models (the RNN uses the first as its state size).</summary>
+    public int[] Hidden { get; init; } = [256, 256];
+
+    [JsonConverter(typeof(JsonStringEnumConverter<Activation>))]
+    public Activation Activation { get; init; } = Activation.Relu;
+
+    /// <summary>"cpu" or "cuda" (the latter needs the CUDA TorchSharp build, see README).</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Compare replica parameter checksums every this many steps (and at every epoch end).</summary>
+    public int ChecksumEvery { get; init; } = 200;
+
+    /// <summary>The defaults the README documents for each model, tuned on full Fashion-MNIST.</summary>
+    public static TrainingSettings DefaultsFor(ModelKind model) => model switch
+    {
+        ModelKind.Mlp => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, BatchSize = 100, Hidden = [256, 256] },
+        ModelKind.Cnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 100, Hidden = [256] },
+        ModelKind.Rnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 2e-3, BatchSize = 100, Hidden = [128] },
+        ModelKind.Tabular => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2, BatchSize = 16, Epochs = 50, Hidden = [16] },
+        _ => throw new SettingsException("--model", $"unknown model '{model}'"),
+    };
+
+    /// <summary>Intra-op threads each worker should use so that the workers do not oversubscribe the cores.</summary>
+    public int ThreadsPerWorker(int cores) => Threads ?? Math.Max(1, cores / Math.Max(1, Workers));
+
+    /// <exception cref="SettingsException">naming the first setting that is out of range.</exception>
+    public TrainingSettings Validate()
+    {
+        Require(Epochs >= 1, "--epochs", $"must be at least 1 (got {Epochs})");
+        Require(BatchSize >= 1, "--batch-size", $"must be at least 1 (got {BatchSize})");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "--lr", $"must be a positive number (got {LearningRate})");
+        Require(Momentum is >= 0 and < 1, "--momentum", $"must be in [0, 1) (got {Momentum})");
+        Require(Limit is null or >= 1, "--limit", $"must be at least 1 (got {Limit})");
+        Require(Threads is null or >= 1, "--threads", $"must be at least 1 (got {Threads})");
+        Require(Workers is >= 1 and <= 256, "--workers", $"must be between 1 and 256 (got {Workers})");
+        Require(Shards is >= 1 and <= 256, "--shards", $"must be between 1 and 256 (got {Shards})");
+        Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), "--hidden", "needs at least one layer size, each at least 1 (for example 256,256)");
+        Require(Device is "cpu" or "cuda", "--device", $"must be cpu or cuda (got '{Device}')");
+        Require(ChecksumEvery >= 1, "--checksum-every", $"must be at least 1 (got {ChecksumEvery})");
+        return this;
+    }
+
+    private static void Require(bool condition, string setting, string message)
+    {
+        if (!condition)
+        {
+            throw new SettingsException(setting, message);
+        }
+    }
+}

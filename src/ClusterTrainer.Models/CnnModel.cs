@@ -1,0 +1,40 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClusterTrainer.Models;
+
+/// <summary>
+/// The lecture's CNN: conv 3x3x32 + ReLU + max-pool 2, conv 3x3x64 + ReLU + max-pool 2, FC 256 + ReLU, FC 10.
+/// Valid convolutions, as in the lecture: 28 -> 26 -> 13 -> 11 -> 5, so the flattened size is 64 x 5 x 5.
+/// </summary>
+public sealed class CnnModel : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> _features;
+    private readonly nn.Module<Tensor, Tensor> _classifier;
+
+    public CnnModel(int channels, int height, int width, int hidden, int classes)
+        : base(nameof(CnnModel))
+    {
+        _features = nn.Sequential(
+            nn.Conv2d(channels, 32, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2));
+        var h = (((height - 2) / 2) - 2) / 2;
+        var w = (((width - 2) / 2) - 2) / 2;
+        if (h < 1 || w < 1)
+        {
+            throw new ArgumentException($"The CNN needs images of at least 10x10 pixels; got {height}x{width}.");
+        }
+
+        _classifier = nn.Sequential(
+            nn.Linear(64 * h * w, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, classes));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => _classifier.forward(_features.forward(input).flatten(1));
+}

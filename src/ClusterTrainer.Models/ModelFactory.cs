@@ -1,0 +1,36 @@
+using ClusterTrainer.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClusterTrainer.Models;
+
+public static class ModelFactory
+{
+    /// <summary>Builds the model the settings name for samples of <paramref name="sampleShape"/>.</summary>
+    public static nn.Module<Tensor, Tensor> Create(TrainingSettings settings, IReadOnlyList<int> sampleShape, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        var inputSize = sampleShape.Aggregate(1, (a, b) => a * b);
+        return settings.Model switch
+        {
+            ModelKind.Mlp or ModelKind.Tabular => new MlpModel(inputSize, settings.Hidden, classes, settings.Activation),
+            ModelKind.Cnn when sampleShape.Count == 3 => new CnnModel(sampleShape[0], sampleShape[1], sampleShape[2], settings.Hidden[0], classes),
+            ModelKind.Rnn when sampleShape.Count == 3 && sampleShape[0] == 1 => new RnnModel(sampleShape[2], settings.Hidden[0], classes),
+            ModelKind.Cnn or ModelKind.Rnn => throw new SettingsException("--model",
+                $"{settings.Model.ToString().ToLowerInvariant()} needs images (samples shaped [1, rows, cols]); this data has samples shaped [{string.Join(", ", sampleShape)}]. Use --model tabular or mlp for tabular data."),
+            _ => throw new SettingsException("--model", $"unknown model '{settings.Model}'"),
+        };
+    }
+
+    public static optim.Optimizer CreateOptimizer(TrainingSettings settings, IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Optimizer switch
+        {
+            OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum),
+            OptimizerKind.Adam => optim.Adam(parameters, settings.LearningRate),
+            _ => throw new SettingsException("--optimizer", $"unknown optimizer '{settings.Optimizer}'"),
+        };
+    }
+}

@@ -1,0 +1,175 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClusterTrainer.Models;
+
+/// <summary>
+/// One model replica and its optimizer: what a worker trains. Every parameter's gradient is a view into
+/// one flat tensor, so the gradient exchange reads and writes all gradients in place, with no copies
+/// (the idea of DDP's gradient-as-bucket-view).
+/// </summary>
+/// <remarks>Not thread-safe: one worker uses it from one thread.</remarks>
+public sealed class Replica : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly TorchSharp.Modules.Parameter[] _parameters;
+    private readonly Tensor _flatGradients;
+    private readonly Device _device;
+    private readonly int[] _sampleShape;
+
+    public Replica(TrainingSettings settings, int[] sampleShape, int classes, int initSeed)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _sampleShape = sampleShape;
+        _device = new Device(settings.Device);
+        torch.random.manual_seed(initSeed);
+        _model = ModelFactory.Create(settings, sampleShape, classes);
+        _model.to(_device);
+        _parameters = _model.parameters().ToArray();
+        ParameterCount = checked((int)_parameters.Sum(p => p.numel()));
+
+        _flatGradients = zeros(ParameterCount, device: _device);
+        long offset = 0;
+        foreach (var parameter in _parameters)
+        {
+            var count = parameter.numel();
+            parameter.grad = _flatGradients.narrow(0, offset, count).view(parameter.shape);
+            offset += count;
+        }
+
+        Gradients = _device.type == DeviceType.CPU
+            ? GradientBuffer.FromPointer(AddressOf(_flatGradients), ParameterCount, _flatGradients)
+            : throw new NotSupportedException("Gradient exchange of CUDA replicas needs a host staging buffer; see README 'GPU builds'.");
+        _optimizer = ModelFactory.CreateOptimizer(settings, _parameters);
+    }
+
+    public int ParameterCount { get; }
+
+    /// <summary>The flat gradient of the last <see cref="ComputeGradients"/>, in place.</summary>
+    public GradientBuffer Gradients { get; }
+
+    public nn.Module<Tensor, Tensor> Model => _model;
+
+    /// <summary>
+    /// Forward and backward on this worker's part of a step. The loss is summed over the samples and divided
+    /// by the GLOBAL batch size, so the sum of all workers' gradients is the gradient of the global batch mean.
+    /// </summary>
+    /// <returns>The summed (unscaled) loss of these samples.</returns>
+    public double ComputeGradients(SampleBatch batch, int globalBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        _flatGradients.zero_();
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        _model.train();
+        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        var lossSum = nn.functional.cross_entropy(_model.forward(inputs), labels, reduction: nn.Reduction.Sum);
+        lossSum.div(globalBatchSize).backward();
+        return lossSum.item<float>();
+    }
+
+    /// <summary>The optimizer step with the (exchanged) gradients, at this step's learning rate.</summary>
+    public void ApplyStep(double learningRate)
+    {
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+
+        _optimizer.step();
+    }
+
+    /// <summary>Correct predictions and summed loss over a batch, without gradients.</summary>
+    public (int Correct, double LossSum) Evaluate(SampleBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        _model.eval();
+        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        var logits = _model.forward(inputs);
+        var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+        var correct = logits.argmax(1).eq(labels).sum().item<long>();
+        return ((int)correct, loss);
+    }
+
+    /// <summary>All parameters, flattened in module order (what the coordinator broadcasts at start).</summary>
+    public float[] ExportParameters()
+    {
+        var values = new float[ParameterCount];
+        var offset = 0;
+        foreach (var parameter in _parameters)
+        {
+            using var cpu = parameter.detach().cpu().contiguous();
+            var span = MemoryMarshal.Cast<byte, float>(cpu.bytes);
+            span.CopyTo(values.AsSpan(offset));
+            offset += span.Length;
+        }
+
+        return values;
+    }
+
+    public void ImportParameters(ReadOnlySpan<float> values)
+    {
+        if (values.Length != ParameterCount)
+        {
+            throw new ArgumentException($"Expected {ParameterCount} parameter values, got {values.Length}.", nameof(values));
+        }
+
+        using var noGrad = no_grad();
+        var offset = 0;
+        foreach (var parameter in _parameters)
+        {
+            var count = (int)parameter.numel();
+            using var source = tensor(values.Slice(offset, count).ToArray(), parameter.shape);
+            parameter.copy_(source);
+            offset += count;
+        }
+    }
+
+    /// <summary>A hash of every parameter's exact bits: equal replicas have equal checksums.</summary>
+    public string Checksum()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var parameter in _parameters)
+        {
+            using var cpu = parameter.detach().cpu().contiguous();
+            hash.AppendData(cpu.bytes);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    public void Save(string path) => AtomicFile.WriteVia(path, temporary => _model.save(temporary));
+
+    public void Load(string path)
+    {
+        _model.load(path);
+    }
+
+    // A CPU tensor's storage does not move while the tensor lives; the span is only used to learn its address.
+    private static unsafe IntPtr AddressOf(Tensor contiguous)
+    {
+        fixed (byte* start = contiguous.bytes)
+        {
+            return (IntPtr)start;
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+        _flatGradients.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClusterTrainer.Models;
+
+/// <summary>
+/// A GRU that reads an image row by row (28 steps of 28 pixels) and classifies from its last state.
+/// </summary>
+public sealed class RnnModel : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.GRU _gru;
+    private readonly nn.Module<Tensor, Tensor> _classifier;
+
+    public RnnModel(int rowSize, int hidden, int classes)
+        : base(nameof(RnnModel))
+    {
+        _gru = nn.GRU(rowSize, hidden, numLayers: 1, batchFirst: true);
+        _classifier = nn.Linear(hidden, classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        // [batch, 1, rows, cols] -> [batch, rows, cols]: each row is one time step.
+        var sequence = input.reshape(input.shape[0], input.shape[^2], input.shape[^1]);
+        var (_, last) = _gru.forward(sequence);
+        return _classifier.forward(last[-1]);
+    }
+}
