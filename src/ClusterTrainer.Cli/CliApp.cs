@@ -20,6 +20,7 @@ public static class CliApp
         app.Configure(config =>
         {
             config.SetApplicationName("clustertrainer");
+            config.UseStrictParsing();
             if (console is not null)
             {
                 config.ConfigureConsole(console);
@@ -31,8 +32,8 @@ public static class CliApp
             config.AddCommand<EvaluateCommand>("evaluate")
                 .WithDescription("Reload a trained model and print its test accuracy.")
                 .WithExample("evaluate", "--run", "runs/20260101-120000-mlp");
-            // BENCH config.AddCommand<BenchCommand>("bench")
-                // .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
             config.SetExceptionHandler((error, _) => ReportError(error, console ?? AnsiConsole.Console));
         });
         return await app.RunAsync(args).ConfigureAwait(false);

@@ -12,6 +12,9 @@ public sealed class DataLocator
 {
     public const string EnvironmentVariable = "CLUSTERTRAINER_DATA";
 
+    /// <summary>`--data sample` picks the embedded sample even where a full data set is installed.</summary>
+    public const string SampleKeyword = "sample";
+
     /// <summary>Where Debian's dataset-fashion-mnist package installs the data.</summary>
     public const string DebianFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
 
@@ -40,6 +43,11 @@ public sealed class DataLocator
     /// <summary>Picks the source without reading data. Throws <see cref="DataNotFoundException"/> when a given path is unusable.</summary>
     public DataSource Resolve(string? explicitPath)
     {
+        if (string.Equals(explicitPath, SampleKeyword, StringComparison.OrdinalIgnoreCase))
+        {
+            return new DataSource(DataSourceKind.EmbeddedSample, null, "embedded Fashion-MNIST sample");
+        }
+
         if (!string.IsNullOrWhiteSpace(explicitPath))
         {
             return Given(explicitPath, "--data", "or leave out --data to use the default data");

@@ -29,7 +29,7 @@ public static class ModelFactory
         return settings.Optimizer switch
         {
             OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum),
-            OptimizerKind.Adam => optim.Adam(parameters, settings.LearningRate),
+            OptimizerKind.Adam => optim.Adam(parameters, settings.LearningRate, eps: settings.AdamEpsilon),
             _ => throw new SettingsException("--optimizer", $"unknown optimizer '{settings.Optimizer}'"),
         };
     }

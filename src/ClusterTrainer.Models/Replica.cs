@@ -23,13 +23,21 @@ public sealed class Replica : IDisposable
     private readonly Device _device;
     private readonly int[] _sampleShape;
 
+    private static readonly Lock InitLock = new();
+
     public Replica(TrainingSettings settings, int[] sampleShape, int classes, int initSeed)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _sampleShape = sampleShape;
         _device = new Device(settings.Device);
-        torch.random.manual_seed(initSeed);
-        _model = ModelFactory.Create(settings, sampleShape, classes);
+        // libtorch's generator is process-wide: replicas built on several threads at once would interleave
+        // their draws, so the same seed would give different initial parameters.
+        lock (InitLock)
+        {
+            torch.random.manual_seed(initSeed);
+            _model = ModelFactory.Create(settings, sampleShape, classes);
+        }
+
         _model.to(_device);
         _parameters = _model.parameters().ToArray();
         ParameterCount = checked((int)_parameters.Sum(p => p.numel()));

@@ -40,16 +40,27 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         Directory.CreateDirectory(run.Path);
         using var log = RunLogging.Create(run.File(RunDirectory.LogFile), progress.Interactive,
             new Dictionary<string, object> { ["RunId"] = jobId, ["Model"] = model });
-        Serilog.Log.Logger = log;
-        await using var host = await ActorSystemHost.StartAsync("clustertrainer").ConfigureAwait(false);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
-
-        var job = new TrainingJob(jobId, training, data, run.Path);
-        var summary = await progress.RunAsync($"{model} x {training.Workers} workers",
-            onEvent => LocalTrainingCluster.RunAsync(host.System, job, log, onEvent, cancellationToken: stop.Token)).ConfigureAwait(false);
+        var summary = await RunJobAsync(new TrainingJob(jobId, training, data, run.Path), log, progress, cancellationToken).ConfigureAwait(false);
 
         console.MarkupLineInterpolated($"[green]test accuracy {summary.TestAccuracy:P2}[/], final train loss {summary.FinalLoss:F4}, {summary.SamplesPerSecond:F0} samples/s, {summary.WallSeconds:F1} s wall");
         console.MarkupLineInterpolated($"results: {run.File(RunDirectory.SummaryFile)}");
         return 0;
+    }
+
+    private static async Task<RunSummary> RunJobAsync(TrainingJob job, Serilog.ILogger log, TrainingProgress progress, CancellationToken cancellationToken)
+    {
+        // Akka.Logger.Serilog writes through the static logger, so Akka's own events land in the run's log too.
+        Serilog.Log.Logger = log;
+        try
+        {
+            await using var host = await ActorSystemHost.StartAsync("clustertrainer").ConfigureAwait(false);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
+            var title = $"{job.Settings.Model.ToString().ToLowerInvariant()} x {job.Settings.Workers} workers";
+            return await progress.RunAsync(title, onEvent => LocalTrainingCluster.RunAsync(host.System, job, log, onEvent, cancellationToken: stop.Token)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Serilog.Log.Logger = Serilog.Core.Logger.None;
+        }
     }
 }

@@ -16,20 +16,20 @@ public class TrainOptions : CommandSettings
     public string Model { get; init; } = "mlp";
 
     [CommandOption("--data <PATH>")]
-    [Description("IDX directory or CSV file (default: $CLUSTERTRAINER_DATA, then /usr/share/datasets/fashion-mnist, then the embedded sample)")]
+    [Description("IDX directory, CSV file, or `sample` for the embedded sample (default: $CLUSTERTRAINER_DATA, then /usr/share/datasets/fashion-mnist, then the embedded sample)")]
     public string? Data { get; init; }
 
     [CommandOption("-e|--epochs <N>")]
     [Description("Passes over the training set (default 10)")]
-    public int? Epochs { get; init; }
+    public string? Epochs { get; init; }
 
     [CommandOption("-b|--batch-size <N>")]
     [Description("Global mini-batch: samples per optimizer step, split across workers (default 100; 1 = SGD, the training-set size = batch gradient descent)")]
-    public int? BatchSize { get; init; }
+    public string? BatchSize { get; init; }
 
     [CommandOption("--lr <RATE>")]
     [Description("Learning rate (default: 0.05 mlp, 0.001 cnn, 0.002 rnn, 0.01 tabular)")]
-    public double? LearningRate { get; init; }
+    public string? LearningRate { get; init; }
 
     [CommandOption("--optimizer <NAME>")]
     [Description("sgd | adam (default: sgd for mlp, adam otherwise)")]
@@ -41,7 +41,7 @@ public class TrainOptions : CommandSettings
 
     [CommandOption("--momentum <M>")]
     [Description("SGD momentum in [0, 1) (default 0.9)")]
-    public double? Momentum { get; init; }
+    public string? Momentum { get; init; }
 
     [CommandOption("--hidden <SIZES>")]
     [Description("Hidden layer sizes, comma separated (default: 256,256 mlp; 256 cnn; 128 rnn; 16 tabular)")]
@@ -53,23 +53,23 @@ public class TrainOptions : CommandSettings
 
     [CommandOption("--seed <N>")]
     [Description("Seed of initial parameters and epoch order (default 1)")]
-    public int? Seed { get; init; }
+    public string? Seed { get; init; }
 
     [CommandOption("--limit <N>")]
     [Description("Train on the first N training samples only")]
-    public int? Limit { get; init; }
+    public string? Limit { get; init; }
 
     [CommandOption("--threads <N>")]
     [Description("Intra-op threads per worker (default: cores / workers)")]
-    public int? Threads { get; init; }
+    public string? Threads { get; init; }
 
     [CommandOption("-w|--workers <N>")]
-    [Description("Worker actors, each with a model replica (default 1, the fastest on 2 cores: see README)")]
-    public int? Workers { get; init; }
+    [Description("Worker actors, each with a model replica (default: 1 for mlp and tabular, 2 for cnn and rnn, the fastest on 2 cores; see README)")]
+    public string? Workers { get; init; }
 
     [CommandOption("--shards <N>")]
     [Description("Data-shard actors (default 1)")]
-    public int? Shards { get; init; }
+    public string? Shards { get; init; }
 
     [CommandOption("--device <DEVICE>")]
     [Description("cpu | cuda (default cpu; cuda needs the CUDA TorchSharp build)")]
@@ -83,19 +83,19 @@ public class TrainOptions : CommandSettings
         return (defaults with
         {
             Data = Data,
-            Epochs = Epochs ?? defaults.Epochs,
-            BatchSize = BatchSize ?? defaults.BatchSize,
-            LearningRate = LearningRate ?? defaults.LearningRate,
+            Epochs = ParseInt(Epochs, "--epochs") ?? defaults.Epochs,
+            BatchSize = ParseInt(BatchSize, "--batch-size") ?? defaults.BatchSize,
+            LearningRate = ParseDouble(LearningRate, "--lr") ?? defaults.LearningRate,
             Optimizer = Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(Optimizer, "--optimizer", "sgd, adam"),
-            Momentum = Momentum ?? defaults.Momentum,
+            Momentum = ParseDouble(Momentum, "--momentum") ?? defaults.Momentum,
             Schedule = Schedule is null ? defaults.Schedule : ParseEnum<ScheduleKind>(Schedule, "--lr-schedule", "cosine, constant"),
             Hidden = Hidden is null ? defaults.Hidden : ParseSizes(Hidden),
             Activation = Activation is null ? defaults.Activation : ParseEnum<Activation>(Activation, "--activation", "relu, sigmoid, tanh"),
-            Seed = Seed ?? defaults.Seed,
-            Limit = Limit,
-            Threads = Threads,
-            Workers = Workers ?? defaults.Workers,
-            Shards = Shards ?? defaults.Shards,
+            Seed = ParseInt(Seed, "--seed") ?? defaults.Seed,
+            Limit = ParseInt(Limit, "--limit"),
+            Threads = ParseInt(Threads, "--threads"),
+            Workers = ParseInt(Workers, "--workers") ?? defaults.Workers,
+            Shards = ParseInt(Shards, "--shards") ?? defaults.Shards,
             Device = Device ?? defaults.Device,
         }).Validate();
     }
@@ -118,6 +118,17 @@ public class TrainOptions : CommandSettings
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
             ? parsed
             : throw new SettingsException(flag, $"'{value}' is not one of {valid}");
+
+    // Numbers are parsed here rather than by the command-line library so that an error names the flag.
+    private static int? ParseInt(string? text, string flag) =>
+        text is null ? null
+        : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new SettingsException(flag, $"'{text}' is not a whole number");
+
+    private static double? ParseDouble(string? text, string flag) =>
+        text is null ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new SettingsException(flag, $"'{text}' is not a number (example: 0.001 or 1e-3)");
 
     private static int[] ParseSizes(string text)
     {

@@ -106,7 +106,17 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private void Accept(StartStep step)
     {
         var job = _job!;
-        var requests = job.TrainShardMap.Split(step.Assignment);
+        IReadOnlyList<(int Shard, int[] Indices)> requests;
+        try
+        {
+            requests = job.TrainShardMap.Split(step.Assignment);
+        }
+        catch (ArgumentOutOfRangeException error)
+        {
+            Sender.Tell(new StepFailed(job.JobId, step.Sequence, job.Rank, $"step {step.Step} of epoch {step.Epoch} names samples this cluster does not have: {error.Message}"));
+            return;
+        }
+
         _pending[step.Sequence] = new PendingStep(step, requests.Count);
         for (var part = 0; part < requests.Count; part++)
         {

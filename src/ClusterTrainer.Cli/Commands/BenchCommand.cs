@@ -1,0 +1,67 @@
+using System.ComponentModel;
+using System.Globalization;
+using ClusterTrainer.Cli.Benchmarks;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>`clustertrainer bench`: is the actor cluster as fast as a plain loop, and which worker count is fastest?</summary>
+public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchCommand.Options>
+{
+    public sealed class Options : TrainOptions
+    {
+        [CommandOption("--samples <N>")]
+        [Description("Training samples per measured run (default: 60000 for mlp, 6000 otherwise)")]
+        public string? Samples { get; init; }
+
+        [CommandOption("--repetitions <N>")]
+        [Description("Runs of each configuration; the median is reported (default 5)")]
+        public string? Repetitions { get; init; }
+
+        [CommandOption("--worker-counts <LIST>")]
+        [Description("Worker counts to measure besides 1 (default 2,4)")]
+        public string WorkerCounts { get; init; } = "2,4";
+
+        [CommandOption("--out <FILE>")]
+        [Description("JSON report (default runs/bench-<model>-<time>.json)")]
+        public string? Out { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var training = settings.ToSettings();
+        var samples = PositiveInt(settings.Samples, "--samples") ?? (training.Model == ModelKind.Mlp ? 60000 : 6000);
+        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
+        var workerCounts = settings.WorkerCounts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(w => PositiveInt(w, "--worker-counts")!.Value).ToArray();
+
+        var data = new DataLocator().Load(training.Data, training.Seed);
+        data = data with { Train = data.Train.Take(samples), Test = data.Test.Take(500) };
+        training = training with { Epochs = 1, Limit = null };
+        console.MarkupLineInterpolated($"bench {training.Model}: {data.Train.Count} samples per run from {data.Source}, batch {training.BatchSize}, {repetitions} repetitions, {Environment.ProcessorCount} cores");
+
+        var report = await new SupervisedBenchmark(training, data, repetitions, workerCounts, line => console.WriteLine(line)).RunAsync().ConfigureAwait(false);
+
+        var table = new Table().AddColumns("configuration", "workers x threads", "samples/s (median)", "ratio to plain loop");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(Markup.Escape(row.Name), $"{row.Workers} x {row.ThreadsPerWorker}", row.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture), row.RatioToPlainLoop.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-{report.Model}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private static int? PositiveInt(string? text, string flag) =>
+        text is null ? null
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new SettingsException(flag, $"'{text}' is not a positive whole number");
+}

@@ -1,0 +1,137 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using ClusterTrainer.Cluster.Coordination;
+using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Cluster.Workers;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Exchange;
+using Serilog;
+
+namespace ClusterTrainer.Training.Tests;
+
+/// <summary>The coordinator's state machine driven step by step, with probes standing in for workers.</summary>
+public sealed class CoordinatorActorTests : TestKit, IDisposable
+{
+    private readonly TempDirectory _run = new();
+    private readonly InProcessExchangeGroup _exchange = new(2, TimeSpan.FromSeconds(5));
+    private readonly TestProbe _worker0;
+    private readonly TestProbe _worker1;
+    private readonly TestProbe _requester;
+
+    public CoordinatorActorTests()
+    {
+        _worker0 = CreateTestProbe("worker0");
+        _worker1 = CreateTestProbe("worker1");
+        _requester = CreateTestProbe("requester");
+    }
+
+    private IActorRef Start(TrainingSettings settings, CoordinatorTimeouts? timeouts = null)
+    {
+        var data = TestData.Small(train: 40, test: 10);
+        var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
+        var job = new TrainingJob("job-1", settings.Validate(), data, _run.Path);
+        return Sys.ActorOf(CoordinatorActor.Props(job, [_worker0.Ref, _worker1.Ref], [shard], shard, _exchange, _requester.Ref,
+            new LoggerConfiguration().CreateLogger(), timeouts ?? CoordinatorTimeouts.Default));
+    }
+
+    private void DriveToRunning()
+    {
+        foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
+        {
+            var prepare = probe.ExpectMsg<PrepareWorker>();
+            Assert.Equal(rank, prepare.Rank);
+            Assert.Equal(2, prepare.WorldSize);
+            probe.Reply(new WorkerPrepared("job-1", rank, 3));
+        }
+
+        _worker0.ExpectMsg<ExportParameters>();
+        _worker0.Reply(new ParametersExported("job-1", 0, [1f, 2f, 3f]));
+        foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
+        {
+            Assert.Equal(new[] { 1f, 2f, 3f }, probe.ExpectMsg<LoadParameters>().Values);
+            probe.Reply(new ParametersLoaded("job-1", rank, "same"));
+        }
+    }
+
+    [Fact]
+    public void Should_broadcast_one_set_of_initial_parameters_and_keep_a_window_of_two_steps()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        DriveToRunning();
+
+        var first = _worker0.ExpectMsg<StartStep>();
+        var second = _worker0.ExpectMsg<StartStep>();
+        _worker0.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(new long[] { 0, 1 }, new[] { first.Sequence, second.Sequence });
+        Assert.Equal(5, first.Assignment.Length);
+
+        coordinator.Tell(GetJobStatus.Instance, TestActor);
+        Assert.Equal("running", ExpectMsg<JobStatus>().State);
+
+        // The third step is issued only when every worker has finished the first.
+        coordinator.Tell(new StepCompleted("job-1", 0, 1, 0, 0, 1.0, 5, null), _worker0.Ref);
+        _worker0.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        coordinator.Tell(new StepCompleted("job-1", 0, 1, 0, 1, 1.0, 5, null), _worker1.Ref);
+        Assert.Equal(2, _worker0.ExpectMsg<StartStep>().Sequence);
+        _requester.FishForMessage(m => m is JobProgressed p && p.Step == 1);
+    }
+
+    [Fact]
+    public void Should_fail_the_job_loudly_when_replicas_drift_apart()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1, ChecksumEvery = 1 });
+        DriveToRunning();
+        var step = _worker0.ExpectMsg<StartStep>();
+        Assert.True(step.ReportChecksum);
+        coordinator.Tell(new StepCompleted("job-1", 0, 1, 0, 0, 1.0, 5, "aaaa"), _worker0.Ref);
+        coordinator.Tell(new StepCompleted("job-1", 0, 1, 0, 1, 1.0, 5, "bbbb"), _worker1.Ref);
+        var failed = _requester.FishForMessage<JobFailed>(_ => true);
+        Assert.Contains("drifted", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("worker 1=bbbb", failed.Reason, StringComparison.Ordinal);
+        _worker0.FishForMessage(m => m is ReleaseJob);
+    }
+
+    [Fact]
+    public void Should_fail_with_a_clear_message_instead_of_waiting_forever_for_a_silent_worker()
+    {
+        Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 },
+            new CoordinatorTimeouts(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100)));
+        DriveToRunning();
+        _worker0.ExpectMsg<StartStep>();
+        var failed = _requester.FishForMessage<JobFailed>(_ => true, TimeSpan.FromSeconds(10));
+        Assert.Contains("no progress", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("running", failed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_report_a_worker_failure_as_the_reason_the_job_failed()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        DriveToRunning();
+        _worker1.ExpectMsg<StartStep>();
+        coordinator.Tell(new StepFailed("job-1", 0, 1, "out of memory"), _worker1.Ref);
+        var failed = _requester.FishForMessage<JobFailed>(_ => true);
+        Assert.Contains("worker 1", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("out of memory", failed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_cancel_on_request_and_release_the_workers()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        DriveToRunning();
+        coordinator.Tell(new CancelJob("job-1"));
+        _requester.FishForMessage(m => m is JobCancelled);
+        _worker1.FishForMessage(m => m is ReleaseJob);
+        coordinator.Tell(GetJobStatus.Instance, TestActor);
+        Assert.Equal("cancelled", ExpectMsg<JobStatus>().State);
+    }
+
+    void IDisposable.Dispose()
+    {
+        _exchange.Dispose();
+        _run.Dispose();
+        Dispose();
+    }
+}
