@@ -160,6 +160,37 @@ public sealed class Replica : IDisposable
 
     public void Save(string path) => AtomicFile.WriteVia(path, temporary => _model.save(temporary));
 
+    /// <summary>The model in TorchSharp's format, as <see cref="Save"/> writes it, for sending elsewhere.</summary>
+    public byte[] SaveToBytes()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            _model.save(writer);
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Makes rank 0's parameters everyone's through the exchange: rank 0 contributes its parameters, the
+    /// others zeros, and the sum (exact, since x + 0 = x) is loaded by all.
+    /// </summary>
+    public void BroadcastParameters(Action<GradientBuffer> allReduceSum, bool isSource)
+    {
+        ArgumentNullException.ThrowIfNull(allReduceSum);
+        var buffer = Gradients.Span;
+        buffer.Clear();
+        if (isSource)
+        {
+            ExportParameters().CopyTo(buffer);
+        }
+
+        allReduceSum(Gradients);
+        ImportParameters(Gradients.Span);
+        Gradients.Span.Clear();
+    }
+
     public void Load(string path)
     {
         _model.load(path);

@@ -5,7 +5,6 @@ using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
-using ClusterTrainer.Core.Exchange;
 using Serilog;
 
 namespace ClusterTrainer.Training.Tests;
@@ -14,7 +13,6 @@ namespace ClusterTrainer.Training.Tests;
 public sealed class CoordinatorActorTests : TestKit, IDisposable
 {
     private readonly TempDirectory _run = new();
-    private readonly InProcessExchangeGroup _exchange = new(2, TimeSpan.FromSeconds(5));
     private readonly TestProbe _worker0;
     private readonly TestProbe _worker1;
     private readonly TestProbe _requester;
@@ -31,7 +29,7 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         var data = TestData.Small(train: 40, test: 10);
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
         var job = new TrainingJob("job-1", settings.Validate(), data, _run.Path);
-        return Sys.ActorOf(CoordinatorActor.Props(job, [_worker0.Ref, _worker1.Ref], [shard], shard, _exchange, _requester.Ref,
+        return Sys.ActorOf(CoordinatorActor.Props(job, [_worker0.Ref, _worker1.Ref], [shard], shard, _requester.Ref,
             new LoggerConfiguration().CreateLogger(), timeouts ?? CoordinatorTimeouts.Default));
     }
 
@@ -42,20 +40,24 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
             var prepare = probe.ExpectMsg<PrepareWorker>();
             Assert.Equal(rank, prepare.Rank);
             Assert.Equal(2, prepare.WorldSize);
-            probe.Reply(new WorkerPrepared("job-1", rank, 3));
+            probe.Reply(new WorkerPrepared("job-1", rank, 3, $"127.0.0.1:{5000 + rank}"));
         }
 
-        _worker0.ExpectMsg<ExportParameters>();
-        _worker0.Reply(new ParametersExported("job-1", 0, [1f, 2f, 3f]));
         foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
         {
-            Assert.Equal(new[] { 1f, 2f, 3f }, probe.ExpectMsg<LoadParameters>().Values);
+            Assert.Equal(new[] { "127.0.0.1:5000", "127.0.0.1:5001" }, probe.ExpectMsg<ConnectExchange>().Endpoints);
+            probe.Reply(new ExchangeConnected("job-1", rank));
+        }
+
+        foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
+        {
+            probe.ExpectMsg<BroadcastInitialParameters>();
             probe.Reply(new ParametersLoaded("job-1", rank, "same"));
         }
     }
 
     [Fact]
-    public void Should_broadcast_one_set_of_initial_parameters_and_keep_a_window_of_two_steps()
+    public void Should_connect_the_exchange_broadcast_parameters_and_keep_a_window_of_two_steps()
     {
         var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
         DriveToRunning();
@@ -75,6 +77,29 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         coordinator.Tell(new StepCompleted("job-1", 0, 1, 0, 1, 1.0, 5, null), _worker1.Ref);
         Assert.Equal(2, _worker0.ExpectMsg<StartStep>().Sequence);
         _requester.FishForMessage(m => m is JobProgressed p && p.Step == 1);
+    }
+
+    [Fact]
+    public void Should_fail_when_a_worker_loads_different_initial_parameters()
+    {
+        Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
+        {
+            probe.ExpectMsg<PrepareWorker>();
+            probe.Reply(new WorkerPrepared("job-1", rank, 3, string.Empty));
+        }
+
+        foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
+        {
+            probe.ExpectMsg<ConnectExchange>();
+            probe.Reply(new ExchangeConnected("job-1", rank));
+        }
+
+        _worker0.ExpectMsg<BroadcastInitialParameters>();
+        _worker0.Reply(new ParametersLoaded("job-1", 0, "aaaa"));
+        _worker1.ExpectMsg<BroadcastInitialParameters>();
+        _worker1.Reply(new ParametersLoaded("job-1", 1, "bbbb"));
+        Assert.Contains("checksum bbbb", _requester.FishForMessage<JobFailed>(_ => true).Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,7 +155,6 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
 
     void IDisposable.Dispose()
     {
-        _exchange.Dispose();
         _run.Dispose();
         Dispose();
     }

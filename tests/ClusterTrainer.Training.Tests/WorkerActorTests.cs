@@ -2,23 +2,27 @@ using Akka.TestKit.Xunit2;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
-using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Cluster.Exchange;
 using Serilog;
 
 namespace ClusterTrainer.Training.Tests;
 
 public sealed class WorkerActorTests : TestKit
 {
+    private Akka.Actor.IActorRef StartWorker() =>
+        Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default));
+
     [Fact]
     public void Should_answer_a_status_query_while_a_step_runs()
     {
         var data = TestData.FashionSample;
         var settings = TrainingSettings.DefaultsFor(ModelKind.Cnn);
-        using var exchange = new InProcessExchangeGroup(1, TimeSpan.FromSeconds(30));
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
-        var worker = Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), TimeSpan.FromSeconds(30)));
-        worker.Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, 0, 1, 1, exchange.Members[0], [shard], new ShardMap(data.Train.Count, 1), shard), TestActor);
+        var worker = StartWorker();
+        worker.Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, 0, 1, 1, [shard], data.Train.Count, shard), TestActor);
         ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30));
+        worker.Tell(new ConnectExchange("job", [string.Empty]), TestActor);
+        ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
 
         // A big step (several seconds of CNN work on one thread) so the query surely lands inside it.
         var assignment = Enumerable.Range(0, 4000).ToArray();
@@ -45,12 +49,14 @@ public sealed class WorkerActorTests : TestKit
     public void Should_report_a_step_failure_when_a_shard_refuses_samples()
     {
         var data = TestData.Small(100, 10);
-        using var exchange = new InProcessExchangeGroup(1, TimeSpan.FromSeconds(30));
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, 50));
-        var worker = Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), TimeSpan.FromSeconds(30)));
-        // The worker's map says the one shard owns all 100 samples; the shard itself only has 0..49.
-        worker.Tell(new PrepareWorker("job", TrainingSettings.DefaultsFor(ModelKind.Mlp), data.Train.SampleShape, 10, 0, 1, 1, exchange.Members[0], [shard], new ShardMap(100, 1), shard), TestActor);
+        var worker = StartWorker();
+
+        // The worker is told the one shard owns all 100 samples; the shard itself only has 0..49.
+        worker.Tell(new PrepareWorker("job", TrainingSettings.DefaultsFor(ModelKind.Mlp), data.Train.SampleShape, 10, 0, 1, 1, [shard], 100, shard), TestActor);
         ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30));
+        worker.Tell(new ConnectExchange("job", [string.Empty]), TestActor);
+        ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
         worker.Tell(new StartStep("job", 0, 1, 0, [10, 20, 49], 3, 0.1, false), TestActor);
         ExpectMsg<StepCompleted>(TimeSpan.FromSeconds(30));
 

@@ -3,7 +3,6 @@ using Akka.Actor;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
-using ClusterTrainer.Core.Exchange;
 using ClusterTrainer.Core.Outputs;
 using Serilog;
 
@@ -22,7 +21,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly IReadOnlyList<IActorRef> _workers;
     private readonly IReadOnlyList<IActorRef> _trainShards;
     private readonly IActorRef _testShard;
-    private readonly InProcessExchangeGroup _exchange;
+    private readonly string?[] _endpoints;
+    private readonly SortedDictionary<int, byte[]> _modelChunks = [];
     private readonly IActorRef _requester;
     private readonly ILogger _log;
     private readonly CoordinatorTimeouts _timeouts;
@@ -53,7 +53,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         IReadOnlyList<IActorRef> workers,
         IReadOnlyList<IActorRef> trainShards,
         IActorRef testShard,
-        InProcessExchangeGroup exchange,
         IActorRef requester,
         ILogger log,
         CoordinatorTimeouts timeouts)
@@ -62,7 +61,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _workers = workers;
         _trainShards = trainShards;
         _testShard = testShard;
-        _exchange = exchange;
+        _endpoints = new string?[workers.Count];
         _requester = requester;
         _log = log.ForContext("JobId", job.JobId);
         _timeouts = timeouts;
@@ -83,24 +82,22 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         IReadOnlyList<IActorRef> workers,
         IReadOnlyList<IActorRef> trainShards,
         IActorRef testShard,
-        InProcessExchangeGroup exchange,
         IActorRef requester,
         ILogger log,
         CoordinatorTimeouts timeouts) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(job, workers, trainShards, testShard, exchange, requester, log, timeouts));
+        Akka.Actor.Props.Create(() => new CoordinatorActor(job, workers, trainShards, testShard, requester, log, timeouts));
 
     protected override void PreStart()
     {
         _run.WriteSettings(Settings);
         Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
-        var shardMap = new ShardMap(_job.Data.Train.Count, _trainShards.Count);
         _log.Information("Job {JobId} starting: {Model} on {Dataset}, {TrainSamples} training samples, {Workers} workers x {Threads} threads, {Shards} shards",
             _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, _threadsPerWorker, _trainShards.Count);
         for (var rank = 0; rank < WorldSize; rank++)
         {
             _workers[rank].Tell(new PrepareWorker(
                 _job.JobId, Settings, _job.Data.Train.SampleShape, _job.Data.Train.ClassCount, rank, WorldSize, _threadsPerWorker,
-                _exchange.Members[rank], _trainShards, shardMap, _testShard));
+                _trainShards, _job.Data.Train.Count, _testShard));
         }
     }
 
@@ -123,9 +120,34 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _state = "preparing";
         Common();
-        Receive<WorkerPrepared>(m => Acknowledge(m.Rank, () =>
+        Receive<WorkerPrepared>(m =>
         {
-            _workers[0].Tell(new ExportParameters(_job.JobId));
+            _endpoints[m.Rank] = m.ExchangeEndpoint;
+            Acknowledge(m.Rank, () =>
+            {
+                var endpoints = _endpoints.Select(e => e ?? string.Empty).ToArray();
+                foreach (var worker in _workers)
+                {
+                    worker.Tell(new ConnectExchange(_job.JobId, endpoints));
+                }
+
+                Become(Connecting);
+            });
+        });
+    }
+
+    private void Connecting()
+    {
+        _state = "connecting";
+        Common();
+        Receive<ExchangeConnected>(m => Acknowledge(m.Rank, () =>
+        {
+            _log.Information("Exchange of {Workers} workers connected; broadcasting the initial parameters of worker {Worker}", WorldSize, 0);
+            foreach (var worker in _workers)
+            {
+                worker.Tell(new BroadcastInitialParameters(_job.JobId));
+            }
+
             Become(Broadcasting);
         }));
     }
@@ -134,15 +156,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _state = "broadcasting";
         Common();
-        Receive<ParametersExported>(m =>
-        {
-            Progressed();
-            _log.Information("Broadcasting {Parameters} initial parameters from worker {Worker}", m.Values.Length, m.Rank);
-            foreach (var worker in _workers)
-            {
-                worker.Tell(new LoadParameters(_job.JobId, m.Values));
-            }
-        });
         Receive<ParametersLoaded>(m =>
         {
             _checksum = _checksum.Length == 0 ? m.Checksum : _checksum;
@@ -276,7 +289,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _workers[0].Tell(new SaveModel(_job.JobId, _run.File(RunDirectory.ModelFile)));
+        _workers[0].Tell(new SaveModel(_job.JobId));
         Become(Saving);
     }
 
@@ -284,8 +297,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         _state = "saving";
         Common();
-        Receive<ModelSaved>(_ =>
+        Receive<ModelChunk>(m =>
         {
+            Progressed();
+            _modelChunks[m.Index] = m.Bytes;
+            if (_modelChunks.Count < m.Count)
+            {
+                return;
+            }
+
+            var model = _modelChunks.Values.SelectMany(b => b).ToArray();
+            _modelChunks.Clear();
+            AtomicFile.WriteAllBytes(_run.File(RunDirectory.ModelFile), model);
             var last = _metrics[^1];
             var trainSeconds = _training.Elapsed.TotalSeconds;
             var summary = new RunSummary
@@ -317,7 +340,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 _job.JobId, summary.TestAccuracy, summary.WallSeconds, summary.SamplesPerSecond);
             _state = "finished";
             _requester.Tell(new JobFinished(_job.JobId, summary));
-            End("finished");
+            End("finished", "job finished");
         });
     }
 
@@ -337,25 +360,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Fail(string reason)
     {
         _log.Error("Job {JobId} failed in state {State}: {Reason}", _job.JobId, _state, reason);
-        _exchange.Abort(reason);
         _requester.Tell(new JobFailed(_job.JobId, reason));
-        End("failed");
+        End("failed", reason);
     }
 
     private void Cancel()
     {
         _log.Warning("Job {JobId} cancelled in state {State}", _job.JobId, _state);
-        _exchange.Abort("job cancelled");
         _requester.Tell(new JobCancelled(_job.JobId));
-        End("cancelled");
+        End("cancelled", "job cancelled");
     }
 
-    private void End(string state)
+    private void End(string state, string reason)
     {
         Timers.CancelAll();
         foreach (var worker in _workers)
         {
-            worker.Tell(new ReleaseJob(_job.JobId));
+            worker.Tell(new ReleaseJob(_job.JobId, reason));
         }
 
         Become(() =>

@@ -2,7 +2,7 @@ using Akka.Actor;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
-using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Cluster.Exchange;
 using ClusterTrainer.Core.Outputs;
 using Serilog;
 
@@ -15,7 +15,6 @@ namespace ClusterTrainer.Cluster.Hosting;
 public static class LocalTrainingCluster
 {
     public static readonly TimeSpan ExchangeTimeout = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<RunSummary> RunAsync(
         ActorSystem system,
@@ -29,7 +28,7 @@ public static class LocalTrainingCluster
         ArgumentNullException.ThrowIfNull(job);
         var settings = job.Settings;
         var created = new List<IActorRef>();
-        using var exchange = new InProcessExchangeGroup(settings.Workers, ExchangeTimeout);
+        var exchanges = new InProcessExchangeProvider(ExchangeTimeout);
         try
         {
             var shardMap = new ShardMap(job.Data.Train.Count, settings.Shards);
@@ -40,20 +39,19 @@ public static class LocalTrainingCluster
             }).ToArray();
             var testShard = Track(created, system.ActorOf(DataShardActor.Props(job.Data.Test, 0, job.Data.Test.Count), $"{job.JobId}-test-shard"));
             var workers = Enumerable.Range(0, settings.Workers)
-                .Select(rank => Track(created, system.ActorOf(WorkerActor.Props(log.ForContext("Worker", rank).ForContext("JobId", job.JobId), FetchTimeout), $"{job.JobId}-worker-{rank}")))
+                .Select(rank => Track(created, system.ActorOf(WorkerActor.Props(log.ForContext("Worker", rank).ForContext("JobId", job.JobId), exchanges, WorkerTimeouts.Default), $"{job.JobId}-worker-{rank}")))
                 .ToArray();
 
             var completion = new TaskCompletionSource<RunSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = Track(created, system.ActorOf(JobListenerActor.Props(completion, onEvent ?? (_ => { })), $"{job.JobId}-listener"));
             var coordinator = Track(created, system.ActorOf(
-                CoordinatorActor.Props(job, workers, trainShards, testShard, exchange, listener, log, timeouts ?? CoordinatorTimeouts.Default),
+                CoordinatorActor.Props(job, workers, trainShards, testShard, listener, log, timeouts ?? CoordinatorTimeouts.Default),
                 $"{job.JobId}-coordinator"));
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(new CancelJob(job.JobId)));
             return await completion.Task.ConfigureAwait(false);
         }
         finally
         {
-            exchange.Abort("job ended");
             foreach (var actor in created)
             {
                 await actor.GracefulStop(TimeSpan.FromSeconds(30)).ConfigureAwait(false);

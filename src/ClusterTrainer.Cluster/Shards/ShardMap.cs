@@ -52,8 +52,8 @@ public sealed class ShardMap
         return ~position - 1;
     }
 
-    /// <summary>The indices each shard must serve, in assignment order.</summary>
-    public IReadOnlyList<(int Shard, int[] Indices)> Split(int[] assignment)
+    /// <summary>The indices each shard must serve, in assignment order, in requests of at most <paramref name="maxPerRequest"/>.</summary>
+    public IReadOnlyList<(int Shard, int[] Indices)> Split(int[] assignment, int maxPerRequest = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(assignment);
         var perShard = new List<int>?[ShardCount];
@@ -68,7 +68,7 @@ public sealed class ShardMap
         {
             if (perShard[s] is { } list)
             {
-                requests.Add((s, list.ToArray()));
+                requests.AddRange(list.Chunk(maxPerRequest).Select(chunk => (s, chunk)));
             }
         }
 

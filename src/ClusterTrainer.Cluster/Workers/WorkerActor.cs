@@ -1,6 +1,9 @@
 using Akka.Actor;
+using ClusterTrainer.Cluster.Exchange;
 using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Core.Exchange;
 using ClusterTrainer.Core.Threading;
+using ClusterTrainer.Data;
 using ClusterTrainer.Models;
 using Serilog;
 using TorchSharp;
@@ -16,29 +19,35 @@ namespace ClusterTrainer.Cluster.Workers;
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _log;
-    private readonly TimeSpan _fetchTimeout;
+    private readonly IWorkerExchangeProvider _exchanges;
+    private readonly WorkerTimeouts _timeouts;
     private readonly SortedDictionary<long, PendingStep> _pending = [];
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
     private PrepareWorker? _job;
+    private ShardMap? _shardMap;
     private DedicatedThread? _thread;
     private Replica? _replica;
+    private IGradientExchange? _exchange;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private long _nextRequestId;
     private long _lastCompleted = -1;
     private bool _busy;
     private string _state = "idle";
 
-    public WorkerActor(ILogger log, TimeSpan fetchTimeout)
+    public WorkerActor(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts)
     {
         _log = log;
-        _fetchTimeout = fetchTimeout;
+        _exchanges = exchanges;
+        _timeouts = timeouts;
         Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ILogger log, TimeSpan fetchTimeout) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(log, fetchTimeout));
+    public static Props Props(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(log, exchanges, timeouts));
+
+    private PrepareWorker Job => _job ?? throw new InvalidOperationException("no job");
 
     private void Idle()
     {
@@ -53,26 +62,31 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _job = job;
         _coordinator = Sender;
         _state = "preparing";
+        _shardMap = new ShardMap(job.TrainSamples, job.TrainShards.Count);
         var threads = job.ThreadsPerWorker;
         _thread = new DedicatedThread($"worker-{job.Rank}", () => torch.set_num_threads(threads));
-        var coordinator = Sender;
-        _thread.Run(() =>
+        Become(Working);
+        RunAndReply(_ =>
         {
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
-            return new WorkerPrepared(job.JobId, job.Rank, _replica.ParameterCount);
-        }).PipeTo(coordinator, Self, failure: error => new StepFailed(job.JobId, -1, job.Rank, $"could not build the replica: {error.GetBaseException().Message}"));
-        Become(Working);
+            var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
+            return new WorkerPrepared(job.JobId, job.Rank, _replica.ParameterCount, endpoint);
+        }, needsReplica: false);
     }
 
     private void Working()
     {
         _state = "ready";
         Receive<GetWorkerStatus>(_ => ReplyStatus());
-        Receive<ExportParameters>(_ => RunAndReply(r => new ParametersExported(_job!.JobId, _job.Rank, r.ExportParameters())));
-        Receive<LoadParameters>(m => RunAndReply(r =>
+        Receive<ConnectExchange>(m => RunAndReply(_ =>
         {
-            r.ImportParameters(m.Values);
-            return new ParametersLoaded(_job!.JobId, _job.Rank, r.Checksum());
+            _exchange = _exchanges.Connect(m.JobId, Job.Rank, m.Endpoints, _timeouts.Connect);
+            return new ExchangeConnected(m.JobId, Job.Rank);
+        }));
+        Receive<BroadcastInitialParameters>(m => RunAndReply(replica =>
+        {
+            replica.BroadcastParameters(buffer => _exchange!.AllReduceSum(buffer, CancellationToken.None), isSource: Job.Rank == 0);
+            return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
         }));
         Receive<StartStep>(Accept);
         Receive<SamplesServed>(Served);
@@ -81,35 +95,44 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             if (_fetches.ContainsKey(m.RequestId))
             {
-                FailFetch(m.RequestId, $"no samples from the shard within {_fetchTimeout.TotalSeconds:0.#} s");
+                FailFetch(m.RequestId, $"no samples from the shard within {_timeouts.Fetch.TotalSeconds:0.#} s");
             }
         });
         Receive<StepComputed>(Computed);
         Receive<EvaluateChunks>(Evaluate);
-        Receive<SaveModel>(m => RunAndReply(r =>
+        Receive<SaveModel>(m =>
         {
-            r.Save(m.Path);
-            return new ModelSaved(m.JobId, m.Path);
-        }));
-        Receive<Status.Failure>(f => _coordinator.Tell(new StepFailed(_job!.JobId, _lastCompleted + 1, _job.Rank, f.Cause.GetBaseException().Message)));
-        Receive<ReleaseJob>(_ => Release());
+            var job = Job;
+            _thread!.Run(() => new ModelBytes(m.JobId, _replica!.SaveToBytes()))
+                .PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, _lastCompleted, job.Rank, $"could not save the model: {error.GetBaseException().Message}"));
+        });
+        Receive<ModelBytes>(m =>
+        {
+            var chunks = m.Bytes.Chunk(ModelChunk.MaxBytes).ToArray();
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                _coordinator.Tell(new ModelChunk(m.JobId, i, chunks.Length, chunks[i]));
+            }
+        });
+        Receive<StepFailed>(m => _coordinator.Tell(m));
+        Receive<ReleaseJob>(m => Release(m.Reason));
     }
 
-    private void RunAndReply<T>(Func<Replica, T> work)
+    private void RunAndReply<T>(Func<Replica, T> work, bool needsReplica = true)
     {
-        var replyTo = Sender;
-        var job = _job!;
-        _thread!.Run(() => work(_replica!))
-            .PipeTo(replyTo, Self, failure: error => new StepFailed(job.JobId, _lastCompleted + 1, job.Rank, error.GetBaseException().Message));
+        var job = Job;
+        var coordinator = _coordinator;
+        _thread!.Run(() => work(needsReplica ? _replica! : null!))
+            .PipeTo(coordinator, Self, failure: error => new StepFailed(job.JobId, _lastCompleted + 1, job.Rank, error.GetBaseException().Message));
     }
 
     private void Accept(StartStep step)
     {
-        var job = _job!;
+        var job = Job;
         IReadOnlyList<(int Shard, int[] Indices)> requests;
         try
         {
-            requests = job.TrainShardMap.Split(step.Assignment);
+            requests = _shardMap!.Split(step.Assignment, FetchSamples.MaxSamples);
         }
         catch (ArgumentOutOfRangeException error)
         {
@@ -123,7 +146,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var id = ++_nextRequestId;
             _fetches[id] = (step.Sequence, part);
             job.TrainShards[requests[part].Shard].Tell(new FetchSamples(id, requests[part].Indices));
-            Timers.StartSingleTimer(("fetch", id), new FetchTimedOut(id), _fetchTimeout);
+            Timers.StartSingleTimer(("fetch", id), new FetchTimedOut(id), _timeouts.Fetch);
         }
 
         TryRunNext();
@@ -145,7 +168,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         TryRunNext();
     }
 
-    /// <summary>Starts the lowest pending step when its samples are in and no step is running.</summary>
+    /// <summary>Starts the next step in sequence order once its samples are in and no step is running.</summary>
     private void TryRunNext()
     {
         if (_busy || _pending.Count == 0)
@@ -162,14 +185,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _pending.Remove(sequence);
         _busy = true;
         _state = "training";
-        var job = _job!;
         var command = next.Command;
         var batch = next.Assemble();
+        var exchange = _exchange!;
         _thread!.Run(() =>
         {
             var replica = _replica!;
             var lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
-            job.Exchange.AllReduceSum(replica.Gradients, CancellationToken.None);
+            exchange.AllReduceSum(replica.Gradients, CancellationToken.None);
             replica.ApplyStep(command.LearningRate);
             var checksum = command.ReportChecksum ? replica.Checksum() : null;
             return new StepComputed(command, lossSum, batch.Count, checksum);
@@ -180,7 +203,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         _busy = false;
         _state = "ready";
-        var job = _job!;
+        var job = Job;
         var command = result.Command;
         if (result.Error is not null)
         {
@@ -196,33 +219,36 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void Evaluate(EvaluateChunks request)
     {
-        var job = _job!;
+        var job = Job;
         var replyTo = Sender;
-        var chunks = request.Chunks;
-        if (chunks.Count == 0)
-        {
-            replyTo.Tell(new EvaluationCompleted(job.JobId, request.Epoch, job.Rank, 0, 0, 0));
-            return;
-        }
-
-        var ask = chunks.Select(c => job.TestShard.Ask<SamplesServed>(new FetchRange(++_nextRequestId, c.Start, c.Count), _fetchTimeout)).ToArray();
+        var parts = request.Chunks
+            .Select(chunk => Enumerable.Range(0, (chunk.Count + FetchSamples.MaxSamples - 1) / FetchSamples.MaxSamples)
+                .Select(i => job.TestShard.Ask<SamplesServed>(
+                    new FetchRange(++_nextRequestId, chunk.Start + (i * FetchSamples.MaxSamples), Math.Min(FetchSamples.MaxSamples, chunk.Count - (i * FetchSamples.MaxSamples))),
+                    _timeouts.Fetch))
+                .ToArray())
+            .ToArray();
         var thread = _thread!;
-        Task.WhenAll(ask).ContinueWith(
-            served => thread.Run(() =>
-            {
-                int correct = 0, samples = 0;
-                double loss = 0;
-                foreach (var part in served.Result)
+        Task.WhenAll(parts.SelectMany(p => p))
+            .ContinueWith(
+                _ => thread.Run(() =>
                 {
-                    var (c, l) = _replica!.Evaluate(part.Batch);
-                    correct += c;
-                    loss += l;
-                    samples += part.Batch.Count;
-                }
+                    int correct = 0, samples = 0;
+                    double loss = 0;
+                    foreach (var chunk in parts)
+                    {
+                        // A chunk is evaluated as one batch whatever the number of workers, so logits are identical.
+                        var batch = SampleBatch.Concat(chunk.Select(t => t.Result.Batch).ToArray());
+                        var (c, l) = _replica!.Evaluate(batch);
+                        correct += c;
+                        loss += l;
+                        samples += batch.Count;
+                    }
 
-                return new EvaluationCompleted(job.JobId, request.Epoch, job.Rank, correct, loss, samples);
-            }),
-            TaskScheduler.Default).Unwrap()
+                    return new EvaluationCompleted(job.JobId, request.Epoch, job.Rank, correct, loss, samples);
+                }),
+                TaskScheduler.Default)
+            .Unwrap()
             .PipeTo(replyTo, Self, failure: error => new StepFailed(job.JobId, _lastCompleted, job.Rank, $"evaluation failed: {error.GetBaseException().Message}"));
     }
 
@@ -231,20 +257,33 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (_fetches.Remove(requestId, out var target))
         {
             _pending.Remove(target.Sequence);
-            _coordinator.Tell(new StepFailed(_job!.JobId, target.Sequence, _job.Rank, reason));
+            _coordinator.Tell(new StepFailed(Job.JobId, target.Sequence, Job.Rank, reason));
         }
     }
 
-    private void Release()
+    private void Release(string reason)
     {
+        ReleaseResources(reason);
+        Become(Idle);
+    }
+
+    private void ReleaseResources(string reason)
+    {
+        if (_job is { } job)
+        {
+            // Break the exchange first: the worker thread may be waiting in it for a peer that is gone.
+            _exchanges.Release(job.JobId, job.Rank, reason);
+        }
+
         var replica = _replica;
-        var thread = _thread;
-        if (thread is not null)
+        if (_thread is { } thread)
         {
             thread.Run(() => replica?.Dispose());
             thread.Dispose();
         }
 
+        (_exchange as IDisposable)?.Dispose();
+        _exchange = null;
         _replica = null;
         _thread = null;
         _job = null;
@@ -252,7 +291,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _fetches.Clear();
         _lastCompleted = -1;
         _busy = false;
-        Become(Idle);
     }
 
     private void ReplyStatus() =>
@@ -260,11 +298,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        Release();
+        ReleaseResources("worker stopped");
         base.PostStop();
     }
 
     private sealed record FetchTimedOut(long RequestId);
 
     private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null);
+
+    private sealed record ModelBytes(string JobId, byte[] Bytes);
 }

@@ -1,11 +1,12 @@
 using Akka.Actor;
-using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Core;
-using ClusterTrainer.Core.Exchange;
 
 namespace ClusterTrainer.Cluster.Workers;
 
-/// <summary>Build a replica for a job: where the data is, who the peers are, how many threads to use.</summary>
+// Every message here may cross nodes: only ids, numbers, arrays, strings, settings and actor references,
+// never tensors or in-process objects. Gradients and parameters move over the exchange (data plane).
+
+/// <summary>Build a replica for a job: where the data is, how many peers, how many threads to use.</summary>
 public sealed record PrepareWorker(
     string JobId,
     TrainingSettings Settings,
@@ -14,19 +15,23 @@ public sealed record PrepareWorker(
     int Rank,
     int WorldSize,
     int ThreadsPerWorker,
-    IGradientExchange Exchange,
     IReadOnlyList<IActorRef> TrainShards,
-    ShardMap TrainShardMap,
+    int TrainSamples,
     IActorRef TestShard);
 
-public sealed record WorkerPrepared(string JobId, int Rank, int ParameterCount);
+/// <summary>The replica is built; <paramref name="ExchangeEndpoint"/> is where its peers reach it ("" in one process).</summary>
+public sealed record WorkerPrepared(string JobId, int Rank, int ParameterCount, string ExchangeEndpoint);
 
-/// <summary>Rank 0 is asked for the initial parameters that every replica then loads.</summary>
-public sealed record ExportParameters(string JobId);
+/// <summary>Every worker's exchange endpoint, by rank: connect to the peers.</summary>
+public sealed record ConnectExchange(string JobId, IReadOnlyList<string> Endpoints);
 
-public sealed record ParametersExported(string JobId, int Rank, float[] Values);
+public sealed record ExchangeConnected(string JobId, int Rank);
 
-public sealed record LoadParameters(string JobId, float[] Values);
+/// <summary>
+/// Rank 0's initial parameters become every replica's, through one all-reduce in which the other ranks
+/// contribute zeros: a broadcast over the data plane, exact in floating point.
+/// </summary>
+public sealed record BroadcastInitialParameters(string JobId);
 
 public sealed record ParametersLoaded(string JobId, int Rank, string Checksum);
 
@@ -45,12 +50,17 @@ public sealed record EvaluateChunks(string JobId, int Epoch, IReadOnlyList<(int 
 
 public sealed record EvaluationCompleted(string JobId, int Epoch, int Rank, int Correct, double LossSum, int Samples);
 
-public sealed record SaveModel(string JobId, string Path);
+/// <summary>Send the model's bytes to the coordinator, which alone writes the run's files.</summary>
+public sealed record SaveModel(string JobId);
 
-public sealed record ModelSaved(string JobId, string Path);
+/// <summary>One piece of a saved model, small enough for a control-plane message.</summary>
+public sealed record ModelChunk(string JobId, int Index, int Count, byte[] Bytes)
+{
+    public const int MaxBytes = 64 * 1024;
+}
 
-/// <summary>Release the replica and its thread; the worker is free for another job.</summary>
-public sealed record ReleaseJob(string JobId);
+/// <summary>Release the replica, its thread and its exchange; the worker is free for another job.</summary>
+public sealed record ReleaseJob(string JobId, string Reason);
 
 public sealed class GetWorkerStatus
 {
