@@ -12,9 +12,9 @@ namespace ClusterTrainer.Training.Tests;
 /// <summary>Runs a job on the in-process actor cluster and reads back what it produced.</summary>
 internal static class ClusterRun
 {
-    public static async Task<(RunSummary Summary, float[] Parameters, IReadOnlyList<EpochMetrics> Epochs)> TrainAsync(TrainingSettings settings, DataSplit data, string directory)
+    public static async Task<(RunSummary Summary, float[] Parameters, IReadOnlyList<EpochMetrics> Epochs)> TrainAsync(TrainingSettings settings, DataSplit data, string directory, string config = "")
     {
-        var system = ActorSystem.Create("test-" + Guid.NewGuid().ToString("N")[..8]);
+        var system = ActorSystem.Create("test-" + Guid.NewGuid().ToString("N")[..8], config);
         var epochs = new List<EpochMetrics>();
         try
         {

@@ -105,6 +105,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
         Receive<StepFailed>(m => Fail($"worker {m.Rank} failed (step sequence {m.Sequence}): {m.Reason}"));
+        Receive<WorkerLost>(m => Fail(
+            $"worker {m.Rank} at {m.Node} {m.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
+            "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs."));
         Receive<CancelJob>(_ => Cancel());
         Receive<Watchdog>(_ =>
         {
@@ -387,7 +390,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
     }
 
-    private sealed class Watchdog
+    private sealed class Watchdog : INoSerializationVerificationNeeded
     {
         public static readonly Watchdog Instance = new();
     }

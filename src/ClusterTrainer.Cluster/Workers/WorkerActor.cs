@@ -302,9 +302,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    private sealed record FetchTimedOut(long RequestId);
+    private sealed record FetchTimedOut(long RequestId) : INoSerializationVerificationNeeded;
 
-    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null);
+    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null) : INoSerializationVerificationNeeded;
 
-    private sealed record ModelBytes(string JobId, byte[] Bytes);
+    private sealed record ModelBytes(string JobId, byte[] Bytes) : INoSerializationVerificationNeeded;
 }

@@ -1,0 +1,223 @@
+using Akka.Actor;
+using Akka.Serialization;
+using ClusterTrainer.Cluster.Coordination;
+using ClusterTrainer.Cluster.Nodes;
+using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Cluster.Workers;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Data;
+
+namespace ClusterTrainer.Cluster.Serialization;
+
+/// <summary>
+/// Binary serializer for every message that crosses nodes. Manifests carry the protocol version
+/// ("1:StartStep"), so a node of another version fails loudly on the first message instead of misreading
+/// it; registration messages are unversioned so such a node can still be told why it is refused.
+/// </summary>
+public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
+{
+    public const int SerializerId = 523;
+
+    private static readonly Dictionary<Type, (string Name, Action<BinaryWriter, object> Write)> Writers = [];
+    private static readonly Dictionary<string, Func<BinaryReader, ExtendedActorSystem, object>> Readers = [];
+
+    static ClusterTrainerSerializer()
+    {
+        // Registration: stable layout, unversioned manifests.
+        Add<RegisterWorker>("RegisterWorker", versioned: false, (w, m) => { w.Write(m.ProtocolVersion); w.WriteActorRef(m.Worker); }, (r, s) => new RegisterWorker(r.ReadInt32(), r.ReadActorRef(s)));
+        Add<WorkerRefused>("WorkerRefused", versioned: false, (w, m) => w.Write(m.Reason), (r, _) => new WorkerRefused(r.ReadString()));
+        Add<WorkerRegistered>("WorkerRegistered", versioned: true, (w, m) => w.Write(m.Coordinator), (r, _) => new WorkerRegistered(r.ReadString()));
+
+        // Data shards.
+        Add<FetchSamples>("FetchSamples", true, (w, m) => { w.Write(m.RequestId); w.WriteInts(m.Indices); }, (r, _) => new FetchSamples(r.ReadInt64(), r.ReadInts()));
+        Add<FetchRange>("FetchRange", true, (w, m) => { w.Write(m.RequestId); w.Write(m.Start); w.Write(m.Count); }, (r, _) => new FetchRange(r.ReadInt64(), r.ReadInt32(), r.ReadInt32()));
+        Add<SamplesServed>("SamplesServed", true, (w, m) => { w.Write(m.RequestId); WriteBatch(w, m.Batch); }, (r, _) => new SamplesServed(r.ReadInt64(), ReadBatch(r)));
+        Add<SamplesRefused>("SamplesRefused", true, (w, m) => { w.Write(m.RequestId); w.Write(m.Reason); }, (r, _) => new SamplesRefused(r.ReadInt64(), r.ReadString()));
+
+        // Workers.
+        Add<PrepareWorker>("PrepareWorker", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.WriteJson(m.Settings);
+            w.WriteInts(m.SampleShape);
+            w.Write(m.Classes);
+            w.Write(m.Rank);
+            w.Write(m.WorldSize);
+            w.Write(m.ThreadsPerWorker);
+            w.WriteActorRefs(m.TrainShards);
+            w.Write(m.TrainSamples);
+            w.WriteActorRef(m.TestShard);
+        }, (r, s) => new PrepareWorker(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadInts(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadActorRefs(s), r.ReadInt32(), r.ReadActorRef(s)));
+        Add<WorkerPrepared>("WorkerPrepared", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); w.Write(m.ParameterCount); w.Write(m.ExchangeEndpoint); }, (r, _) => new WorkerPrepared(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString()));
+        Add<ConnectExchange>("ConnectExchange", true, (w, m) => { w.Write(m.JobId); w.WriteStrings(m.Endpoints); }, (r, _) => new ConnectExchange(r.ReadString(), r.ReadStrings()));
+        Add<ExchangeConnected>("ExchangeConnected", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); }, (r, _) => new ExchangeConnected(r.ReadString(), r.ReadInt32()));
+        Add<BroadcastInitialParameters>("BroadcastInitialParameters", true, (w, m) => w.Write(m.JobId), (r, _) => new BroadcastInitialParameters(r.ReadString()));
+        Add<ParametersLoaded>("ParametersLoaded", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); w.Write(m.Checksum); }, (r, _) => new ParametersLoaded(r.ReadString(), r.ReadInt32(), r.ReadString()));
+        Add<StartStep>("StartStep", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Sequence);
+            w.Write(m.Epoch);
+            w.Write(m.Step);
+            w.WriteInts(m.Assignment);
+            w.Write(m.GlobalBatchSize);
+            w.Write(m.LearningRate);
+            w.Write(m.ReportChecksum);
+        }, (r, _) => new StartStep(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInts(), r.ReadInt32(), r.ReadDouble(), r.ReadBoolean()));
+        Add<StepCompleted>("StepCompleted", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Sequence);
+            w.Write(m.Epoch);
+            w.Write(m.Step);
+            w.Write(m.Rank);
+            w.Write(m.LossSum);
+            w.Write(m.Samples);
+            w.WriteString(m.Checksum);
+        }, (r, _) => new StepCompleted(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadInt32(), r.ReadNullableString()));
+        Add<StepFailed>("StepFailed", true, (w, m) => { w.Write(m.JobId); w.Write(m.Sequence); w.Write(m.Rank); w.Write(m.Reason); }, (r, _) => new StepFailed(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadString()));
+        Add<EvaluateChunks>("EvaluateChunks", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Epoch);
+            w.WriteInts(m.Chunks.SelectMany(c => new[] { c.Start, c.Count }).ToArray());
+        }, (r, _) =>
+        {
+            var jobId = r.ReadString();
+            var epoch = r.ReadInt32();
+            var flat = r.ReadInts();
+            return new EvaluateChunks(jobId, epoch, flat.Chunk(2).Select(p => (p[0], p[1])).ToArray());
+        });
+        Add<EvaluationCompleted>("EvaluationCompleted", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Epoch);
+            w.Write(m.Rank);
+            w.Write(m.Correct);
+            w.Write(m.LossSum);
+            w.Write(m.Samples);
+        }, (r, _) => new EvaluationCompleted(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()));
+        Add<SaveModel>("SaveModel", true, (w, m) => w.Write(m.JobId), (r, _) => new SaveModel(r.ReadString()));
+        Add<ModelChunk>("ModelChunk", true, (w, m) => { w.Write(m.JobId); w.Write(m.Index); w.Write(m.Count); w.WriteBytes(m.Bytes); }, (r, _) => new ModelChunk(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadBytes()));
+        Add<ReleaseJob>("ReleaseJob", true, (w, m) => { w.Write(m.JobId); w.Write(m.Reason); }, (r, _) => new ReleaseJob(r.ReadString(), r.ReadString()));
+        Add<GetWorkerStatus>("GetWorkerStatus", true, (_, _) => { }, (_, _) => GetWorkerStatus.Instance);
+        Add<WorkerStatus>("WorkerStatus", true, (w, m) =>
+        {
+            w.WriteString(m.JobId);
+            w.Write(m.Rank);
+            w.Write(m.State);
+            w.Write(m.LastCompletedSequence);
+            w.Write(m.PendingSteps);
+        }, (r, _) => new WorkerStatus(r.ReadNullableString(), r.ReadInt32(), r.ReadString(), r.ReadInt64(), r.ReadInt32()));
+
+        // Jobs.
+        Add<SubmitTrainingJob>("SubmitTrainingJob", true, (w, m) => { w.Write(m.JobId); w.WriteJson(m.Settings); w.Write(m.OutputDirectory); }, (r, _) => new SubmitTrainingJob(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadString()));
+        Add<JobAccepted>("JobAccepted", true, (w, m) => { w.Write(m.JobId); w.Write(m.Position); }, (r, _) => new JobAccepted(r.ReadString(), r.ReadInt32()));
+        Add<JobProgressed>("JobProgressed", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Epoch);
+            w.Write(m.Epochs);
+            w.Write(m.Step);
+            w.Write(m.StepsPerEpoch);
+            w.Write(m.SamplesDone);
+            w.Write(m.SamplesTotal);
+            w.Write(m.LastLoss);
+        }, (r, _) => new JobProgressed(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble()));
+        Add<EpochFinished>("EpochFinished", true, (w, m) => { w.Write(m.JobId); w.WriteJson(m.Metrics); }, (r, _) => new EpochFinished(r.ReadString(), r.ReadJson<EpochMetrics>()));
+        Add<JobFinished>("JobFinished", true, (w, m) => { w.Write(m.JobId); w.WriteJson(m.Summary); }, (r, _) => new JobFinished(r.ReadString(), r.ReadJson<RunSummary>()));
+        Add<JobFailed>("JobFailed", true, (w, m) => { w.Write(m.JobId); w.Write(m.Reason); }, (r, _) => new JobFailed(r.ReadString(), r.ReadString()));
+        Add<JobCancelled>("JobCancelled", true, (w, m) => w.Write(m.JobId), (r, _) => new JobCancelled(r.ReadString()));
+        Add<CancelJob>("CancelJob", true, (w, m) => w.Write(m.JobId), (r, _) => new CancelJob(r.ReadString()));
+        Add<GetJobStatus>("GetJobStatus", true, (_, _) => { }, (_, _) => GetJobStatus.Instance);
+        Add<JobStatus>("JobStatus", true, (w, m) => { w.Write(m.JobId); w.Write(m.State); w.Write(m.Epoch); w.Write(m.Step); w.Write(m.StepsPerEpoch); }, (r, _) => new JobStatus(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        Add<GetClusterWorkers>("GetClusterWorkers", true, (_, _) => { }, (_, _) => GetClusterWorkers.Instance);
+        Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteString(m.RunningJob); w.Write(m.QueuedJobs); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadNullableString(), r.ReadInt32()));
+        Add<WorkerLost>("WorkerLost", true, (w, m) => { w.Write(m.Rank); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new WorkerLost(r.ReadInt32(), r.ReadString(), r.ReadString()));
+    }
+
+    public ClusterTrainerSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    public override int Identifier => SerializerId;
+
+    /// <summary>The message types this serializer owns, for binding in configuration.</summary>
+    public static IReadOnlyCollection<Type> BoundTypes => Writers.Keys;
+
+    public override string Manifest(object o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return Writers.TryGetValue(o.GetType(), out var entry)
+            ? entry.Name
+            : throw new ArgumentException($"{o.GetType()} is not a ClusterTrainer protocol message", nameof(o));
+    }
+
+    public override byte[] ToBinary(object obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Writers[obj.GetType()].Write(writer, obj);
+        }
+
+        return stream.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!Readers.TryGetValue(manifest, out var read))
+        {
+            var version = manifest.Split(':') is [var v, _] ? v : "none";
+            throw new System.Runtime.Serialization.SerializationException(
+                $"Unknown ClusterTrainer message '{manifest}' (protocol version {version}; this node speaks version {ProtocolVersion.Current}): run the same ClusterTrainer version on every node.");
+        }
+
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
+            return read(reader, system);
+        }
+        catch (Exception error) when (error is EndOfStreamException or InvalidDataException)
+        {
+            throw new System.Runtime.Serialization.SerializationException($"Malformed ClusterTrainer message '{manifest}' ({bytes.Length} bytes): {error.Message}", error);
+        }
+    }
+
+    private static void Add<T>(string name, bool versioned, Action<BinaryWriter, T> write, Func<BinaryReader, ExtendedActorSystem, T> read)
+        where T : notnull
+    {
+        var manifest = versioned ? $"{ProtocolVersion.Current}:{name}" : name;
+        Writers[typeof(T)] = (manifest, (w, o) => write(w, (T)o));
+        Readers[manifest] = (r, s) => read(r, s);
+    }
+
+    private static void WriteBatch(BinaryWriter writer, SampleBatch batch)
+    {
+        writer.Write(batch.Bytes is not null);
+        writer.Write(batch.Values is not null);
+        if (batch.Bytes is not null)
+        {
+            writer.WriteBytes(batch.Bytes);
+        }
+
+        if (batch.Values is not null)
+        {
+            writer.WriteFloats(batch.Values);
+        }
+
+        writer.WriteInts(batch.Labels);
+    }
+
+    private static SampleBatch ReadBatch(BinaryReader reader)
+    {
+        var hasBytes = reader.ReadBoolean();
+        var hasValues = reader.ReadBoolean();
+        var bytes = hasBytes ? reader.ReadBytes() : null;
+        var values = hasValues ? reader.ReadFloats() : null;
+        return new SampleBatch(bytes, values, reader.ReadInts());
+    }
+}
