@@ -32,6 +32,12 @@ public static class CliApp
             config.AddCommand<EvaluateCommand>("evaluate")
                 .WithDescription("Reload a trained model and print its test accuracy.")
                 .WithExample("evaluate", "--run", "runs/20260101-120000-mlp");
+            config.AddCommand<ClusterCommand>("cluster")
+                .WithDescription("Train on a real multi-process cluster on this machine: a coordinator and N worker processes.")
+                .WithExample("cluster", "--workers", "2", "--model", "mlp");
+            config.AddCommand<NodeCommand>("node")
+                .WithDescription("Run one node of a cluster (coordinator, worker, data), e.g. in a container.")
+                .WithExample("node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@coordinator:4053");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
             config.SetExceptionHandler((error, _) => ReportError(error, console ?? AnsiConsole.Console));

@@ -27,7 +27,7 @@ public sealed class ActorSystemHost : IAsyncDisposable
     /// <summary>Signalled when the process is asked to stop (Ctrl-C, SIGTERM).</summary>
     public CancellationToken Stopping { get; }
 
-    public static async Task<ActorSystemHost> StartAsync(string systemName, string? extraHocon = null)
+    public static async Task<ActorSystemHost> StartAsync(string systemName, Action<AkkaConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -39,10 +39,7 @@ public sealed class ActorSystemHost : IAsyncDisposable
                 loggers.ClearLoggers();
                 loggers.AddLogger<SerilogLogger>();
             });
-            if (extraHocon is not null)
-            {
-                akka.AddHocon(extraHocon, HoconAddMode.Prepend);
-            }
+            configure?.Invoke(akka);
         });
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);

@@ -9,6 +9,7 @@ internal sealed class JobListenerActor : ReceiveActor
 {
     public JobListenerActor(TaskCompletionSource<RunSummary> completion, Action<object> onEvent)
     {
+        Receive<JobAccepted>(onEvent);
         Receive<JobProgressed>(onEvent);
         Receive<EpochFinished>(onEvent);
         Receive<JobFinished>(m => completion.TrySetResult(m.Summary));

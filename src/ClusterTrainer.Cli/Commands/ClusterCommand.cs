@@ -1,0 +1,77 @@
+using System.ComponentModel;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Hosting;
+using ClusterTrainer.Cli.Console;
+using ClusterTrainer.Cli.Processes;
+using ClusterTrainer.Cluster.Coordination;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core.Outputs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>
+/// `clustertrainer cluster`: a real multi-process cluster on this machine. This process is the coordinator
+/// (and data) node; it starts N worker node processes on 127.0.0.1, runs the training job on them, writes
+/// the same outputs as `train`, and stops every process it started.
+/// </summary>
+public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterCommand.Options>
+{
+    public sealed class Options : TrainOptions
+    {
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Run directory (default runs/<time>-<model>-cluster); worker logs are written there too")]
+        public string? Out { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var training = settings.ToSettings();
+        var model = training.Model.ToString().ToLowerInvariant();
+        var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow) + "-cluster");
+        var jobId = Path.GetFileName(run.Path);
+        Directory.CreateDirectory(run.Path);
+        if (training.Data is { } data && data != Data.DataLocator.SampleKeyword)
+        {
+            // Worker processes never read data, but the coordinator may run from another directory later.
+            training = training with { Data = Path.GetFullPath(data) };
+        }
+
+        var progress = new TrainingProgress(console);
+        using var log = RunLogging.Create(run.File(RunDirectory.LogFile), progress.Interactive,
+            new Dictionary<string, object> { ["RunId"] = jobId, ["Model"] = model, ["Role"] = "coordinator" });
+        Serilog.Log.Logger = log;
+        try
+        {
+            var port = FreePort();
+            var seed = $"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{port}";
+            await using var host = await ClusterNodeHost.StartAsync(
+                new NodeOptions([NodeOptions.CoordinatorRole, NodeOptions.DataRole], "127.0.0.1", port, null, []), log).ConfigureAwait(false);
+            console.MarkupLineInterpolated($"coordinator {seed}; starting {training.Workers} worker processes (logs in {run.Path})");
+            await using var workers = WorkerProcesses.Start(training.Workers, seed, run.Path);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
+
+            var jobManager = await ActorRegistry.For(host.System).GetAsync<JobManagerActor>(stop.Token).ConfigureAwait(false);
+            var summary = await progress.RunAsync($"{model} x {training.Workers} worker processes",
+                onEvent => ClusterJobClient.RunAsync(host.System, jobManager, new SubmitTrainingJob(jobId, training, run.Path), onEvent, stop.Token)).ConfigureAwait(false);
+
+            console.MarkupLineInterpolated($"[green]test accuracy {summary.TestAccuracy:P2}[/], final train loss {summary.FinalLoss:F4}, {summary.SamplesPerSecond:F0} samples/s, {summary.WallSeconds:F1} s wall, {summary.Workers} worker processes");
+            console.MarkupLineInterpolated($"results: {run.File(RunDirectory.SummaryFile)}");
+            return 0;
+        }
+        finally
+        {
+            Serilog.Log.Logger = Serilog.Core.Logger.None;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,112 @@
+using System.ComponentModel;
+using System.Globalization;
+using ClusterTrainer.Cli.Console;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>`clustertrainer node`: one node of a multi-process cluster, configured by flags or, in containers, environment variables.</summary>
+public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand.Options>
+{
+    public const int Refused = 3;
+
+    public sealed class Options : CommandSettings
+    {
+        [CommandOption("--role <ROLES>")]
+        [Description("coordinator, worker, data, comma separated to combine ($CLUSTERTRAINER_ROLES)")]
+        public string? Roles { get; init; }
+
+        [CommandOption("--host <HOST>")]
+        [Description("Address to listen on ($CLUSTERTRAINER_HOST, default 127.0.0.1; 0.0.0.0 in containers)")]
+        public string? Host { get; init; }
+
+        [CommandOption("--port <PORT>")]
+        [Description("Akka remoting port, 0 = any free port ($CLUSTERTRAINER_PORT, default 4053 for a coordinator, 0 otherwise)")]
+        public string? Port { get; init; }
+
+        [CommandOption("--public-host <HOST>")]
+        [Description("Address other nodes use to reach this one, when it differs from --host ($CLUSTERTRAINER_PUBLIC_HOST)")]
+        public string? PublicHost { get; init; }
+
+        [CommandOption("--seed-nodes <ADDRESSES>")]
+        [Description("Comma separated Akka addresses to join, e.g. akka.tcp://clustertrainer@coordinator:4053 ($CLUSTERTRAINER_SEED_NODES)")]
+        public string? SeedNodes { get; init; }
+
+        [CommandOption("--log-file <FILE>")]
+        [Description("Also write compact-JSON logs to this file ($CLUSTERTRAINER_LOG_FILE)")]
+        public string? LogFile { get; init; }
+
+        public NodeOptions ToNodeOptions()
+        {
+            var roles = Split(Roles ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_ROLES"));
+            var isCoordinator = roles.Contains(NodeOptions.CoordinatorRole, StringComparer.Ordinal);
+            var portText = Port ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_PORT");
+            var port = portText is null ? (isCoordinator ? 4053 : 0)
+                : int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : throw new SettingsException("--port", $"'{portText}' is not a port number");
+            return new NodeOptions(
+                roles,
+                Host ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") ?? "127.0.0.1",
+                port,
+                PublicHost ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_PUBLIC_HOST"),
+                Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES"))).Validate();
+        }
+
+        public override ValidationResult Validate()
+        {
+            try
+            {
+                ToNodeOptions();
+                return ValidationResult.Success();
+            }
+            catch (SettingsException error)
+            {
+                return ValidationResult.Error(error.Message);
+            }
+        }
+
+        private static string[] Split(string? text) =>
+            (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var node = settings.ToNodeOptions();
+        using var log = RunLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"), quietConsole: false,
+            new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles) });
+        Serilog.Log.Logger = log;
+        string? refusal = null;
+        await using var host = await ClusterNodeHost.StartAsync(node, log, onRefused: reason => refusal = reason).ConfigureAwait(false);
+        var cluster = Akka.Cluster.Cluster.Get(host.System);
+        log.Information("Node {Node} started with roles {Roles}", cluster.SelfAddress.ToString(), node.Roles);
+        console.WriteLine($"node {cluster.SelfAddress} roles {string.Join(",", node.Roles)}");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
+        await Task.WhenAny(host.System.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+        if (!host.System.WhenTerminated.IsCompleted)
+        {
+            // Leave gracefully so the others see a departure, not a crash; bounded, since the others may be gone.
+            try
+            {
+                await cluster.LeaveAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                log.Warning("Leaving the cluster took over {Seconds} s; stopping anyway", 15);
+            }
+        }
+
+        Serilog.Log.Logger = Serilog.Core.Logger.None;
+        if (refusal is not null)
+        {
+            console.MarkupLineInterpolated($"[red]clustertrainer: refused by the coordinator: {refusal}[/]");
+            return Refused;
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ClusterTrainer.Cli.Processes;
+
+/// <summary>
+/// Worker node processes started by `clustertrainer cluster`. Disposing stops every one of them (on
+/// success, failure and Ctrl-C alike), first politely, then by force, so no process outlives the command.
+/// </summary>
+public sealed class WorkerProcesses : IAsyncDisposable
+{
+    private readonly List<Process> _processes = [];
+
+    public IReadOnlyList<Process> Processes => _processes;
+
+    public static WorkerProcesses Start(int count, string seedNode, string logDirectory)
+    {
+        var started = new WorkerProcesses();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                started._processes.Add(StartOne(i, seedNode, logDirectory));
+            }
+
+            return started;
+        }
+        catch
+        {
+            started.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>Which command starts this same program again: the apphost, or `dotnet clustertrainer.dll`.</summary>
+    public static ProcessStartInfo SelfCommand(IEnumerable<string> arguments)
+    {
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        var viaDotnet = Path.GetFileNameWithoutExtension(processPath) == "dotnet";
+        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+        if (viaDotnet)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clustertrainer.dll"));
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Where(p => !HasExited(p)))
+        {
+            // SIGTERM: the node leaves the cluster and exits.
+            _ = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        foreach (var process in _processes)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            process.Dispose();
+        }
+
+        _processes.Clear();
+    }
+
+    private static Process StartOne(int index, string seedNode, string logDirectory)
+    {
+        var start = SelfCommand(["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode,
+            "--log-file", Path.Combine(logDirectory, $"worker-{index}.log.json")]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start worker process {index}");
+        var output = Path.Combine(logDirectory, $"worker-{index}.out");
+        _ = PumpAsync(process, output);
+        return process;
+    }
+
+    private static async Task PumpAsync(Process process, string path)
+    {
+        await using var file = new StreamWriter(path, append: false) { AutoFlush = true };
+        var stdout = CopyAsync(process.StandardOutput, file);
+        var stderr = CopyAsync(process.StandardError, file);
+        await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+    }
+
+    private static async Task CopyAsync(StreamReader from, StreamWriter to)
+    {
+        while (await from.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            lock (to)
+            {
+                to.WriteLine(line);
+            }
+        }
+    }
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+}
