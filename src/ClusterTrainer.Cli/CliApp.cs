@@ -40,6 +40,7 @@ public static class CliApp
                 .WithExample("node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@coordinator:4053");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
+            config.AddCommand<ExchangePeerCommand>("exchange-peer").IsHidden();
             config.SetExceptionHandler((error, _) => ReportError(error, console ?? AnsiConsole.Console));
         });
         return await app.RunAsync(args).ConfigureAwait(false);

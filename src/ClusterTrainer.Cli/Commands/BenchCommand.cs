@@ -4,6 +4,7 @@ using ClusterTrainer.Cli.Benchmarks;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
+using ClusterTrainer.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,6 +27,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Worker counts to measure besides 1 (default 2,4)")]
         public string WorkerCounts { get; init; } = "2,4";
 
+        [CommandOption("--exchange")]
+        [Description("Measure the data plane instead: raw TCP between two processes and the ring all-reduce of the MLP and CNN gradients across 2, 3 and 4 processes")]
+        public bool Exchange { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -34,6 +39,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Exchange)
+        {
+            return await RunExchangeAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+
         var training = settings.ToSettings();
         var samples = PositiveInt(settings.Samples, "--samples") ?? (training.Model == ModelKind.Mlp ? 60000 : 6000);
         var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
@@ -55,6 +65,32 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-{report.Model}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunExchangeAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var calls = PositiveInt(settings.Repetitions, "--repetitions") ?? 50;
+        var gradients = new[] { ModelKind.Mlp, ModelKind.Cnn }.Select(kind =>
+        {
+            using var replica = new Replica(TrainingSettings.DefaultsFor(kind), [1, 28, 28], 10, 1);
+            return (kind.ToString().ToUpperInvariant(), replica.ParameterCount);
+        }).ToArray();
+        console.MarkupLineInterpolated($"bench --exchange: {calls} all-reduce calls per configuration (median), {Environment.ProcessorCount} cores");
+        var report = await new ExchangeProcessBenchmark(gradients, [2, 3, 4], calls, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+
+        var table = new Table().AddColumns("gradient", "processes", "all-reduce (median)", "bound 2(N-1)/N x bytes / raw TCP", "ratio to bound");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow($"{row.Gradient} ({row.Floats * 4 / 1e6:F2} MB)", row.Processes.ToString(CultureInfo.InvariantCulture),
+                $"{row.MedianSeconds * 1000:F2} ms", $"{row.BoundSeconds * 1000:F2} ms", row.RatioToBound.ToString("F2", CultureInfo.InvariantCulture));
+        }
+
+        console.MarkupLineInterpolated($"raw TCP between two processes: {report.RawTcpMiBPerSecond:F0} MiB/s (the baseline)");
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-exchange-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;

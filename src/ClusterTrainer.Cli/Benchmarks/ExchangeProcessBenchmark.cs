@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Serialization;
+using ClusterTrainer.Cli.Processes;
+using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Core.Exchange.Tcp;
+
+namespace ClusterTrainer.Cli.Benchmarks;
+
+public sealed record ExchangeRow(
+    [property: JsonPropertyName("gradient")] string Gradient,
+    [property: JsonPropertyName("floats")] int Floats,
+    [property: JsonPropertyName("processes")] int Processes,
+    [property: JsonPropertyName("median_seconds")] double MedianSeconds,
+    [property: JsonPropertyName("bound_seconds")] double BoundSeconds,
+    [property: JsonPropertyName("ratio_to_bound")] double RatioToBound);
+
+public sealed record ExchangeReport(
+    [property: JsonPropertyName("benchmark")] string Benchmark,
+    [property: JsonPropertyName("raw_tcp_mib_per_second")] double RawTcpMiBPerSecond,
+    [property: JsonPropertyName("cores")] int Cores,
+    [property: JsonPropertyName("rows")] IReadOnlyList<ExchangeRow> Rows);
+
+/// <summary>
+/// The data plane measured between real processes on this machine: raw TCP bandwidth between two
+/// processes (the baseline), then the ring all-reduce of a model's gradient across N processes, as a
+/// multiple of the bandwidth-optimal bound 2(N-1)/N x bytes / bandwidth.
+/// </summary>
+public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Floats)> gradients, IReadOnlyList<int> worldSizes, int calls, Action<string> progress)
+{
+    private const long RawBytes = 64L << 20;
+
+    public async Task<ExchangeReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var raw = await MeasureRawAsync(cancellationToken).ConfigureAwait(false);
+        progress($"raw TCP between two processes: {raw:F0} MiB/s");
+        var rows = new List<ExchangeRow>();
+        foreach (var (name, floats) in gradients)
+        {
+            foreach (var world in worldSizes)
+            {
+                var median = await MeasureRingAsync(floats, world, cancellationToken).ConfigureAwait(false);
+                var bound = RingBound.Seconds((long)floats * sizeof(float), world, raw * 1024 * 1024);
+                rows.Add(new ExchangeRow(name, floats, world, median, bound, median / bound));
+                progress($"{name} gradient ({floats} floats), {world} processes: {median * 1000:F2} ms = {median / bound:F2} x bound");
+            }
+        }
+
+        return new ExchangeReport("exchange", raw, Environment.ProcessorCount, rows);
+    }
+
+    public static IPEndPoint[] ParseEndpoints(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(e => IPEndPoint.Parse(e)).ToArray();
+
+    private static async Task<double> MeasureRawAsync(CancellationToken cancellationToken)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var peer = Start(["exchange-peer", "--source", port.ToString(CultureInfo.InvariantCulture)]);
+        using var accept = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var socket = await listener.AcceptAsync(accept.Token).ConfigureAwait(false);
+        socket.ReceiveBufferSize = 4 << 20;
+        socket.ReceiveTimeout = 30_000;
+        var block = new byte[1 << 20];
+        var rates = new List<double>();
+        for (var repetition = 0; repetition < 6; repetition++)
+        {
+            var clock = Stopwatch.StartNew();
+            socket.Send(BitConverter.GetBytes(RawBytes));
+            for (var left = RawBytes; left > 0;)
+            {
+                var received = socket.Receive(block);
+                if (received == 0)
+                {
+                    throw new IOException("the raw TCP peer process closed the connection");
+                }
+
+                left -= received;
+            }
+
+            if (repetition > 0)
+            {
+                rates.Add(RawBytes / 1048576.0 / clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        socket.Shutdown(SocketShutdown.Both);
+        await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        return Median(rates);
+    }
+
+    private async Task<double> MeasureRingAsync(int floats, int world, CancellationToken cancellationToken)
+    {
+        var ports = Enumerable.Range(0, world).Select(_ => FreePort()).ToArray();
+        var endpoints = string.Join(',', ports.Select(p => $"127.0.0.1:{p}"));
+        var ring = ParseEndpoints(endpoints);
+        var session = $"bench-{Guid.NewGuid():N}";
+        var total = calls + 5;
+        var peers = Enumerable.Range(1, world - 1).Select(rank => Start(["exchange-peer", "--rank", rank.ToString(CultureInfo.InvariantCulture), "--endpoints", endpoints,
+            "--floats", floats.ToString(CultureInfo.InvariantCulture), "--calls", total.ToString(CultureInfo.InvariantCulture), "--session", session])).ToArray();
+        try
+        {
+            using var endpoint = TcpRingEndpoint.Bind(IPAddress.Loopback, ports[0], new TcpRingOptions(session));
+            await using var exchange = await endpoint.ConnectAsync(0, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            var buffer = GradientBuffer.Allocate(floats);
+            var times = new List<double>();
+            for (var call = 0; call < total; call++)
+            {
+                var clock = Stopwatch.StartNew();
+                exchange.AllReduceSum(buffer, cancellationToken);
+                if (call >= 5)
+                {
+                    times.Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+
+            foreach (var peer in peers)
+            {
+                await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            }
+
+            return Median(times);
+        }
+        finally
+        {
+            foreach (var peer in peers)
+            {
+                if (!peer.HasExited)
+                {
+                    peer.Kill(entireProcessTree: true);
+                }
+
+                peer.Dispose();
+            }
+        }
+    }
+
+    private static Process Start(IEnumerable<string> arguments) =>
+        Process.Start(WorkerProcesses.SelfCommand(arguments)) ?? throw new InvalidOperationException("could not start a benchmark peer process");
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+}
