@@ -38,6 +38,15 @@ public static class CliApp
             config.AddCommand<NodeCommand>("node")
                 .WithDescription("Run one node of a cluster (coordinator, worker, data), e.g. in a container.")
                 .WithExample("node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@coordinator:4053");
+            config.AddCommand<SubmitCommand>("submit")
+                .WithDescription("Queue a training job on a running cluster (gRPC job API); --watch follows it.")
+                .WithExample("submit", "--server", "http://127.0.0.1:5000", "--model", "cnn", "--watch");
+            config.AddCommand<SweepCommand>("sweep")
+                .WithDescription("Submit a grid of experiments from a YAML/JSON file and print their results as one table.");
+            config.AddCommand<JobsCommand>("jobs").WithDescription("List the cluster's jobs.");
+            config.AddCommand<WatchCommand>("watch").WithDescription("Follow a job to its end (exit code: 0 finished, 1 failed, 130 cancelled).");
+            config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a queued or running job.");
+            config.AddCommand<StatusCommand>("status").WithDescription("Cluster members, roles, reachability, busy and idle workers.");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
             config.AddCommand<ExchangePeerCommand>("exchange-peer").IsHidden();
@@ -57,6 +66,8 @@ public static class CliApp
             CommandAppException => (BadInput, "bad command line"),
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException => (BadInput, "bad input"),
             TrainingFailedException => (Failed, "training failed"),
+            Grpc.Core.RpcException rpc when rpc.StatusCode is Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.NotFound => (BadInput, $"the server refused the request ({rpc.StatusCode})"),
+            Grpc.Core.RpcException rpc => (Failed, $"the job API call failed ({rpc.StatusCode})"),
             OperationCanceledException => (Cancelled, "cancelled"),
             _ => (Failed, "error"),
         };

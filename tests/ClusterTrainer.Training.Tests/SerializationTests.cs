@@ -63,7 +63,7 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return GetJobStatus.Instance;
         yield return new JobStatus("job", "running", 1, 2, 3);
         yield return GetClusterWorkers.Instance;
-        yield return new ClusterWorkers(["akka.tcp://a@b:1"], null, 0);
+        yield return new ClusterWorkers(["akka.tcp://a@b:1", "akka.tcp://a@c:1"], ["akka.tcp://a@c:1"], null, 0);
         yield return new WorkerLost(1, "akka.tcp://a@b:1", "left");
         yield return new JobFinished("job", new RunSummary
         {

@@ -1,6 +1,6 @@
 namespace ClusterTrainer.Training.Tests;
 
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("clustertrainer-test-").FullName;
 

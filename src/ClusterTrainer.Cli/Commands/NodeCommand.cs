@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using ClusterTrainer.Cli.Console;
+using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Core;
 using Spectre.Console;
@@ -35,6 +36,14 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [Description("Comma separated Akka addresses to join, e.g. akka.tcp://clustertrainer@coordinator:4053 ($CLUSTERTRAINER_SEED_NODES)")]
         public string? SeedNodes { get; init; }
 
+        [CommandOption("--grpc-port <PORT>")]
+        [Description("Coordinator only: port of the gRPC job API ($CLUSTERTRAINER_GRPC_PORT, default 5000; beyond loopback it needs $CLUSTERTRAINER_TOKEN or $CLUSTERTRAINER_TOKEN_FILE)")]
+        public string? GrpcPort { get; init; }
+
+        [CommandOption("--runs <DIR>")]
+        [Description("Coordinator only: where job outputs go ($CLUSTERTRAINER_RUNS_DIR, default runs)")]
+        public string? Runs { get; init; }
+
         [CommandOption("--log-file <FILE>")]
         [Description("Also write compact-JSON logs to this file ($CLUSTERTRAINER_LOG_FILE)")]
         public string? LogFile { get; init; }
@@ -52,7 +61,46 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 Host ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") ?? "127.0.0.1",
                 port,
                 PublicHost ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_PUBLIC_HOST"),
-                Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES"))).Validate();
+                Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES")))
+            {
+                Kubernetes = KubernetesFromEnvironment(),
+            }.Validate();
+        }
+
+        public ApiOptions ToApiOptions(NodeOptions node)
+        {
+            ArgumentNullException.ThrowIfNull(node);
+            var text = GrpcPort ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_GRPC_PORT");
+            var port = text is null ? 5000
+                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : throw new SettingsException("--grpc-port", $"'{text}' is not a port number");
+            var runs = Runs ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_RUNS_DIR") ?? "runs";
+            return new ApiOptions(node.Host, port, Path.GetFullPath(runs), ApiOptions.TokenFromEnvironment()).Validate();
+        }
+
+        private static KubernetesDiscovery? KubernetesFromEnvironment()
+        {
+            var discovery = Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY");
+            if (string.IsNullOrEmpty(discovery))
+            {
+                return null;
+            }
+
+            if (discovery != "kubernetes")
+            {
+                throw new SettingsException("CLUSTERTRAINER_DISCOVERY", $"'{discovery}' is not supported; use kubernetes, or leave it unset and give seed nodes");
+            }
+
+            int Number(string name, int fallback) =>
+                Environment.GetEnvironmentVariable(name) is { } value
+                    ? int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw new SettingsException(name, $"'{value}' is not a whole number")
+                    : fallback;
+
+            return new KubernetesDiscovery(
+                Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY_SELECTOR") ?? "app.kubernetes.io/part-of=clustertrainer",
+                Environment.GetEnvironmentVariable("CLUSTERTRAINER_NAMESPACE"),
+                Number("CLUSTERTRAINER_REQUIRED_CONTACTS", 1),
+                Number("CLUSTERTRAINER_MANAGEMENT_PORT", 8558));
         }
 
         public override ValidationResult Validate()
@@ -76,11 +124,18 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         var node = settings.ToNodeOptions();
-        using var log = RunLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"), quietConsole: false,
-            new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles) });
+        var api = node.Has(NodeOptions.CoordinatorRole) ? settings.ToApiOptions(node) : null;
+        using var log = NodeLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"),
+            new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles), ["Node"] = $"{node.AdvertisedHost}:{node.Port}" });
         Serilog.Log.Logger = log;
         string? refusal = null;
-        await using var host = await ClusterNodeHost.StartAsync(node, log, onRefused: reason => refusal = reason).ConfigureAwait(false);
+        await using var host = await ClusterNodeHost.StartAsync(node, log, onRefused: reason => refusal = reason, api: api).ConfigureAwait(false);
+        if (api is not null)
+        {
+            log.Information("Job API (gRPC) listening on {Host}:{Port}, token {TokenRequirement}, runs in {RunsDirectory}",
+                api.Host, api.Port, api.RequiresToken ? "required" : "not required on loopback", api.RunsDirectory);
+        }
+
         var cluster = Akka.Cluster.Cluster.Get(host.System);
         log.Information("Node {Node} started with roles {Roles}", cluster.SelfAddress.ToString(), node.Roles);
         console.WriteLine($"node {cluster.SelfAddress} roles {string.Join(",", node.Roles)}");

@@ -30,7 +30,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         Receive<RegisterWorker>(Register);
         Receive<SubmitTrainingJob>(Submit);
         Receive<CancelJob>(Cancel);
-        Receive<GetClusterWorkers>(_ => Sender.Tell(new ClusterWorkers(_workers.Keys.ToArray(), _running?.JobId, _queue.Count)));
+        Receive<GetClusterWorkers>(_ => Sender.Tell(new ClusterWorkers(_workers.Keys.ToArray(), _running?.Nodes ?? [], _running?.JobId, _queue.Count)));
         Receive<ClusterEvent.UnreachableMember>(m => Lose(m.Member.Address, "became unreachable"));
         Receive<ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });

@@ -20,7 +20,7 @@ public sealed class GetClusterWorkers
     }
 }
 
-public sealed record ClusterWorkers(IReadOnlyList<string> Nodes, string? RunningJob, int QueuedJobs);
+public sealed record ClusterWorkers(IReadOnlyList<string> Nodes, IReadOnlyList<string> BusyNodes, string? RunningJob, int QueuedJobs);
 
 /// <summary>A worker of a running job left the cluster or became unreachable.</summary>
 public sealed record WorkerLost(int Rank, string Node, string Reason);

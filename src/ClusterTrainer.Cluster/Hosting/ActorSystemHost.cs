@@ -30,9 +30,27 @@ public sealed class ActorSystemHost : IAsyncDisposable
     public static async Task<ActorSystemHost> StartAsync(string systemName, Action<AkkaConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
-        builder.Services.AddAkka(systemName, akka =>
+        AddActorSystem(builder.Services, builder.Logging, systemName, configure);
+        var host = builder.Build();
+        await host.StartAsync().ConfigureAwait(false);
+        return new ActorSystemHost(host);
+    }
+
+    /// <summary>Wraps a host that already runs an ActorSystem (a web host serving the job API, say).</summary>
+    public static async Task<ActorSystemHost> StartAsync(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await host.StartAsync().ConfigureAwait(false);
+        return new ActorSystemHost(host);
+    }
+
+    /// <summary>The ActorSystem, with Akka's logs through Serilog and no Microsoft console logging competing with ours.</summary>
+    public static void AddActorSystem(IServiceCollection services, ILoggingBuilder logging, string systemName, Action<AkkaConfigurationBuilder>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.ClearProviders();
+        services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        services.AddAkka(systemName, akka =>
         {
             akka.ConfigureLoggers(loggers =>
             {
@@ -41,9 +59,6 @@ public sealed class ActorSystemHost : IAsyncDisposable
             });
             configure?.Invoke(akka);
         });
-        var host = builder.Build();
-        await host.StartAsync().ConfigureAwait(false);
-        return new ActorSystemHost(host);
     }
 
     public async ValueTask DisposeAsync()

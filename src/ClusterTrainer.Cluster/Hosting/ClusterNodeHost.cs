@@ -1,13 +1,23 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
+using Akka.Discovery.KubernetesApi;
+using Akka.Management;
+using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
+using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Exchange;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serilog;
 
 namespace ClusterTrainer.Cluster.Hosting;
@@ -19,58 +29,116 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// </summary>
 public static class ClusterNodeHost
 {
+    /// <param name="api">The gRPC job API to serve on a coordinator node; null for none.</param>
     /// <param name="protocolVersion">The version this node announces; only tests pass another than the current one.</param>
-    public static Task<ActorSystemHost> StartAsync(NodeOptions options, ILogger log, JobManagerOptions? jobs = null, Action<string>? onRefused = null, int protocolVersion = ProtocolVersion.Current)
+    public static Task<ActorSystemHost> StartAsync(
+        NodeOptions options,
+        ILogger log,
+        JobManagerOptions? jobs = null,
+        Action<string>? onRefused = null,
+        int protocolVersion = ProtocolVersion.Current,
+        ApiOptions? api = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return ActorSystemHost.StartAsync(NodeOptions.SystemName, akka =>
+        if (api is null || !options.Has(NodeOptions.CoordinatorRole))
         {
-            akka.AddHocon(SerializationConfig.Hocon, HoconAddMode.Prepend)
-                .AddHocon(
-                    // Large messages are split by the protocol itself (see FetchSamples.MaxSamples, ModelChunk);
-                    // a quick failure detector keeps "a worker died" a matter of seconds.
-                    "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n" +
-                    "akka.cluster.split-brain-resolver.stable-after = 10s\n",
-                    HoconAddMode.Prepend)
-                .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
-                .WithClustering(new ClusterOptions
-                {
-                    Roles = options.Roles.ToArray(),
-                    SeedNodes = options.SeedNodes.ToArray(),
-                    SplitBrainResolver = SplitBrainResolverOption.Default,
-                });
-            var singleton = new ClusterSingletonOptions { Role = NodeOptions.CoordinatorRole };
-            if (options.Has(NodeOptions.CoordinatorRole))
-            {
-                akka.WithSingleton<JobManagerActor>("job-manager", JobManagerActor.Props(log, jobs ?? JobManagerOptions.Default), singleton, createProxyToo: true);
-            }
-            else
-            {
-                akka.WithSingletonProxy<JobManagerActor>("job-manager", singleton);
-            }
+            return ActorSystemHost.StartAsync(NodeOptions.SystemName, akka => Configure(akka, options, log, jobs, onRefused, protocolVersion));
+        }
 
-            akka.WithActors((system, registry) =>
-            {
-                var cluster = Akka.Cluster.Cluster.Get(system);
-                if (options.SeedNodes.Count == 0)
-                {
-                    // A coordinator started without seeds founds the cluster itself.
-                    cluster.Join(cluster.SelfAddress);
-                }
+        api.Validate();
+        var registry = new JobRegistry();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(api.Host), api.Port, listen => listen.Protocols = HttpProtocols.Http2));
+        ActorSystemHost.AddActorSystem(builder.Services, builder.Logging, NodeOptions.SystemName, akka =>
+        {
+            Configure(akka, options, log, jobs, onRefused, protocolVersion);
+            akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
+        });
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(api);
+        builder.Services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
+        builder.Services.AddGrpcHealthChecks().AddCheck("actor-system", () => HealthCheckResult.Healthy());
+        var app = builder.Build();
+        app.MapGrpcService<JobsService>();
+        app.MapGrpcHealthChecksService();
+        return ActorSystemHost.StartAsync(app);
+    }
 
-                if (options.Has(NodeOptions.WorkerRole))
-                {
-                    var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
-                    var worker = system.ActorOf(WorkerActor.Props(log.ForContext("Node", cluster.SelfAddress.ToString()), exchanges, WorkerTimeouts.Default), "worker");
-                    var jobManager = registry.Get<JobManagerActor>();
-                    system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>
-                    {
-                        onRefused?.Invoke(reason);
-                        CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-                    }), "registration");
-                }
+    private static IPAddress ListenAddress(string host) =>
+        host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var address) ? address : IPAddress.Any;
+
+    private static void Configure(AkkaConfigurationBuilder akka, NodeOptions options, ILogger log, JobManagerOptions? jobs, Action<string>? onRefused, int protocolVersion)
+    {
+        akka.AddHocon(SerializationConfig.Hocon, HoconAddMode.Prepend)
+            .AddHocon(
+                // Large messages are split by the protocol itself (see FetchSamples.MaxSamples, ModelChunk);
+                // a quick failure detector keeps "a worker died" a matter of seconds.
+                "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n" +
+                "akka.cluster.split-brain-resolver.stable-after = 10s\n",
+                HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = options.Roles.ToArray(),
+                SeedNodes = options.SeedNodes.ToArray(),
+                SplitBrainResolver = SplitBrainResolverOption.Default,
             });
+        if (options.Kubernetes is { } kubernetes)
+        {
+            // Seedless formation: every pod runs Akka.Management, finds the others through the Kubernetes API
+            // by label, and Cluster Bootstrap lets the lowest-addressed contact point found the cluster.
+            var selector = kubernetes.LabelSelector.Split('=', 2);
+            akka.WithAkkaManagement(management =>
+                {
+                    management.HostName = options.AdvertisedHost;
+                    management.Port = kubernetes.ManagementPort;
+                    management.BindHostName = options.Host;
+                    management.BindPort = kubernetes.ManagementPort;
+                })
+                .WithClusterBootstrap(bootstrap =>
+                {
+                    bootstrap.ContactPointDiscovery.ServiceName = selector.Length == 2 ? selector[1] : NodeOptions.SystemName;
+                    bootstrap.ContactPointDiscovery.RequiredContactPointsNr = kubernetes.RequiredContacts;
+                    bootstrap.ContactPointDiscovery.PortName = "management";
+                })
+                .WithKubernetesDiscovery(discovery =>
+                {
+                    discovery.PodLabelSelector = selector.Length == 2 ? $"{selector[0]}={{0}}" : kubernetes.LabelSelector;
+                    discovery.PodNamespace = kubernetes.Namespace;
+                });
+        }
+
+        var singleton = new ClusterSingletonOptions { Role = NodeOptions.CoordinatorRole };
+        if (options.Has(NodeOptions.CoordinatorRole))
+        {
+            akka.WithSingleton<JobManagerActor>("job-manager", JobManagerActor.Props(log, jobs ?? JobManagerOptions.Default), singleton, createProxyToo: true);
+        }
+        else
+        {
+            akka.WithSingletonProxy<JobManagerActor>("job-manager", singleton);
+        }
+
+        akka.WithActors((system, registry) =>
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            if (options.SeedNodes.Count == 0)
+            {
+                // A coordinator started without seeds founds the cluster itself.
+                cluster.Join(cluster.SelfAddress);
+            }
+
+            if (options.Has(NodeOptions.WorkerRole))
+            {
+                var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
+                var worker = system.ActorOf(WorkerActor.Props(log.ForContext("Node", cluster.SelfAddress.ToString()), exchanges, WorkerTimeouts.Default), "worker");
+                var jobManager = registry.Get<JobManagerActor>();
+                system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>
+                {
+                    onRefused?.Invoke(reason);
+                    CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+                }), "registration");
+            }
         });
     }
 }

@@ -5,6 +5,12 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// <summary>Where a cluster node listens, how others reach it, which roles it plays and whom it joins.</summary>
 public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)
 {
+    /// <summary>
+    /// Set to form the cluster through Akka.Management + Cluster Bootstrap + Kubernetes API discovery
+    /// instead of seed nodes (in a Kubernetes pod).
+    /// </summary>
+    public KubernetesDiscovery? Kubernetes { get; init; }
+
     public const string SystemName = "clustertrainer";
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
@@ -14,8 +20,16 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
 
     public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
-    /// <summary>The address other nodes use for this one's exchange endpoint and Akka remoting.</summary>
-    public string AdvertisedHost => PublicHost ?? Host;
+    /// <summary>
+    /// The address other nodes use for this one's exchange endpoint and Akka remoting. A node listening on
+    /// every interface (0.0.0.0, in a container) advertises its own IP address unless told otherwise.
+    /// </summary>
+    public string AdvertisedHost => PublicHost ?? (Host is "0.0.0.0" or "::" ? OwnAddress() : Host);
+
+    private static string OwnAddress() =>
+        System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))?.ToString()
+        ?? "127.0.0.1";
 
     public NodeOptions Validate()
     {
@@ -45,7 +59,7 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
             }
         }
 
-        if (SeedNodes.Count == 0 && !Has(CoordinatorRole))
+        if (SeedNodes.Count == 0 && !Has(CoordinatorRole) && Kubernetes is null)
         {
             throw new SettingsException("--seed-nodes", "a node without the coordinator role must be given the address of a node to join (example: akka.tcp://clustertrainer@coordinator:4053)");
         }
@@ -53,3 +67,6 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
         return this;
     }
 }
+
+/// <summary>How a node finds its peers in Kubernetes: pods matching a label selector, reached on the management port.</summary>
+public sealed record KubernetesDiscovery(string LabelSelector, string? Namespace, int RequiredContacts, int ManagementPort);

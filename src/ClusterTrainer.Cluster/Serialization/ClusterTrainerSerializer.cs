@@ -133,7 +133,7 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<GetJobStatus>("GetJobStatus", true, (_, _) => { }, (_, _) => GetJobStatus.Instance);
         Add<JobStatus>("JobStatus", true, (w, m) => { w.Write(m.JobId); w.Write(m.State); w.Write(m.Epoch); w.Write(m.Step); w.Write(m.StepsPerEpoch); }, (r, _) => new JobStatus(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         Add<GetClusterWorkers>("GetClusterWorkers", true, (_, _) => { }, (_, _) => GetClusterWorkers.Instance);
-        Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteString(m.RunningJob); w.Write(m.QueuedJobs); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadNullableString(), r.ReadInt32()));
+        Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteStrings(m.BusyNodes); w.WriteString(m.RunningJob); w.Write(m.QueuedJobs); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadStrings(), r.ReadNullableString(), r.ReadInt32()));
         Add<WorkerLost>("WorkerLost", true, (w, m) => { w.Write(m.Rank); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new WorkerLost(r.ReadInt32(), r.ReadString(), r.ReadString()));
     }
 

@@ -78,17 +78,17 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         _state = "ready";
         Receive<GetWorkerStatus>(_ => ReplyStatus());
-        Receive<ConnectExchange>(m => RunAndReply(_ =>
+        Receive<ConnectExchange>(m => IsCurrent(m.JobId), m => RunAndReply(_ =>
         {
             _exchange = _exchanges.Connect(m.JobId, Job.Rank, m.Endpoints, _timeouts.Connect);
             return new ExchangeConnected(m.JobId, Job.Rank);
         }));
-        Receive<BroadcastInitialParameters>(m => RunAndReply(replica =>
+        Receive<BroadcastInitialParameters>(m => IsCurrent(m.JobId), m => RunAndReply(replica =>
         {
             replica.BroadcastParameters(buffer => _exchange!.AllReduceSum(buffer, CancellationToken.None), isSource: Job.Rank == 0);
             return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
         }));
-        Receive<StartStep>(Accept);
+        Receive<StartStep>(m => IsCurrent(m.JobId), Accept);
         Receive<SamplesServed>(Served);
         Receive<SamplesRefused>(m => FailFetch(m.RequestId, $"a shard refused samples: {m.Reason}"));
         Receive<FetchTimedOut>(m =>
@@ -99,8 +99,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             }
         });
         Receive<StepComputed>(Computed);
-        Receive<EvaluateChunks>(Evaluate);
-        Receive<SaveModel>(m =>
+        Receive<EvaluateChunks>(m => IsCurrent(m.JobId), Evaluate);
+        Receive<SaveModel>(m => IsCurrent(m.JobId), m =>
         {
             var job = Job;
             _thread!.Run(() => new ModelBytes(m.JobId, _replica!.SaveToBytes()))
@@ -115,8 +115,25 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             }
         });
         Receive<StepFailed>(m => _coordinator.Tell(m));
-        Receive<ReleaseJob>(m => Release(m.Reason));
+        Receive<ReleaseJob>(m =>
+        {
+            // A release of an earlier job can arrive after the next job's preparation (they come from different
+            // coordinators): it must not tear down the job now running.
+            if (m.JobId == Job.JobId)
+            {
+                Release(m.Reason);
+            }
+        });
+        Receive<PrepareWorker>(m =>
+        {
+            // The job manager only starts a job when the previous one has ended, so a new job supersedes the old.
+            ReleaseResources($"superseded by job {m.JobId}");
+            Prepare(m);
+        });
     }
+
+    /// <summary>Messages of an earlier job may still arrive; only the current job's are acted on.</summary>
+    private bool IsCurrent(string jobId) => _job?.JobId == jobId;
 
     private void RunAndReply<T>(Func<Replica, T> work, bool needsReplica = true)
     {

@@ -1,0 +1,56 @@
+using System.Globalization;
+using ClusterTrainer.Api.V1;
+using Grpc.Core;
+using Spectre.Console;
+
+namespace ClusterTrainer.Cli.Client;
+
+/// <summary>Follows a job's event stream to its end, printing epochs and (throttled) progress.</summary>
+public static class JobWatcher
+{
+    public static async Task<JobInfo> WatchAsync(Jobs.JobsClient client, string jobId, IAnsiConsole console, bool quiet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(console);
+        using var call = client.WatchJob(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+        var lastDecile = -1;
+        await foreach (var @event in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            switch (@event.EventCase)
+            {
+                case JobEvent.EventOneofCase.Progress when !quiet && @event.Progress.SamplesTotal > 0:
+                    var decile = (int)(@event.Progress.SamplesDone * 10 / @event.Progress.SamplesTotal);
+                    if (decile != lastDecile)
+                    {
+                        lastDecile = decile;
+                        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobId}: {decile * 10}% epoch {@event.Progress.Epoch}/{@event.Progress.Epochs} loss {@event.Progress.Loss:F4}"));
+                    }
+
+                    break;
+                case JobEvent.EventOneofCase.Epoch when !quiet:
+                    var e = @event.Epoch;
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobId}: epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test loss {e.TestLoss:F4}, test accuracy {e.TestAccuracy:P2}, {e.SamplesPerSecond:F0} samples/s"));
+                    break;
+                case JobEvent.EventOneofCase.Ended:
+                    return @event.Ended;
+            }
+        }
+
+        // The stream ended without a final event: ask for the state rather than guess.
+        return await client.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public static void Report(IAnsiConsole console, JobInfo job)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(job);
+        var line = job.State switch
+        {
+            JobState.Finished => string.Create(CultureInfo.InvariantCulture, $"[green]{job.JobId} finished[/]: test accuracy {job.TestAccuracy:P2}, results in {Markup.Escape(job.RunDirectory)} (on the coordinator)"),
+            JobState.Failed => $"[red]{job.JobId} failed[/]: {Markup.Escape(job.Error)}",
+            JobState.Cancelled => $"[yellow]{job.JobId} cancelled[/]",
+            _ => $"{job.JobId}: {job.State}",
+        };
+        console.MarkupLine(line);
+    }
+}

@@ -1,0 +1,31 @@
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Core;
+
+namespace ClusterTrainer.Cli.Client;
+
+/// <summary>Settings the CLI validated, spelled out as a request (every field explicit, nothing left to server defaults).</summary>
+public static class TrainingSpecs
+{
+    public static TrainingSpec From(TrainingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var spec = new TrainingSpec
+        {
+            Model = settings.Model.ToString().ToLowerInvariant(),
+            Data = settings.Data ?? string.Empty,
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate,
+            Optimizer = settings.Optimizer.ToString().ToLowerInvariant(),
+            Seed = settings.Seed,
+            Limit = settings.Limit ?? 0,
+            Workers = settings.Workers,
+            Shards = settings.Shards,
+            LrSchedule = settings.Schedule.ToString().ToLowerInvariant(),
+            Momentum = settings.Momentum,
+            Activation = settings.Activation.ToString().ToLowerInvariant(),
+        };
+        spec.Hidden.AddRange(settings.Hidden);
+        return spec;
+    }
+}

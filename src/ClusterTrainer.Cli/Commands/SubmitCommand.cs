@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cli.Client;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ClusterTrainer.Cli.Commands;
+
+/// <summary>`clustertrainer submit`: queue a training job on a running cluster through its job API.</summary>
+public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCommand.Options>
+{
+    public sealed class Options : TrainOptions
+    {
+        [CommandOption("--server <URL>")]
+        [Description("Job API of the coordinator ($CLUSTERTRAINER_SERVER, default http://127.0.0.1:5000)")]
+        public string? Server { get; init; }
+
+        [CommandOption("--token <TOKEN>")]
+        [Description("Bearer token ($CLUSTERTRAINER_TOKEN)")]
+        public string? Token { get; init; }
+
+        [CommandOption("--name <NAME>")]
+        [Description("A label for the job")]
+        public string? Name { get; init; }
+
+        [CommandOption("--watch")]
+        [Description("Follow the job to its end; the exit code then tells how it ended (0 finished, 1 failed, 130 cancelled)")]
+        public bool Watch { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var training = settings.ToSettings();
+        var (channel, client) = ServerOptions.Connect(settings.Server, settings.Token);
+        using (channel)
+        {
+            var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = settings.Name ?? string.Empty, Training = TrainingSpecs.From(training) },
+                deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            console.WriteLine(job.JobId);
+            if (!settings.Watch)
+            {
+                return 0;
+            }
+
+            var ended = await JobWatcher.WatchAsync(client, job.JobId, console, quiet: false, cancellationToken).ConfigureAwait(false);
+            JobWatcher.Report(console, ended);
+            return JobExitCodes.For(ended.State);
+        }
+    }
+}

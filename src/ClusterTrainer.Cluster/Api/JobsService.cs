@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Coordination;
+using Grpc.Core;
+
+namespace ClusterTrainer.Cluster.Api;
+
+/// <summary>
+/// The gRPC job API on the coordinator node. Requests are validated here (InvalidArgument names the
+/// field); the work is done by the job manager singleton, whose events the registry records.
+/// </summary>
+public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, ApiOptions options)
+    : Jobs.JobsBase
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public override async Task<JobInfo> SubmitJob(SubmitJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Name.Length > 200)
+        {
+            throw TrainingSpecMapper.Invalid("name", "must be at most 200 characters");
+        }
+
+        var settings = TrainingSpecMapper.ToSettings(request.Training);
+        var jobId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
+        var runDirectory = Path.Combine(options.RunsDirectory, jobId);
+        var info = registry.Create(jobId, request.Name, settings, runDirectory);
+        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        manager.Tell(new SubmitTrainingJob(jobId, settings, runDirectory), events);
+        return info;
+    }
+
+    public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    {
+        var response = new ListJobsResponse();
+        response.Jobs.AddRange(registry.List());
+        return Task.FromResult(response);
+    }
+
+    public override Task<JobInfo> GetJob(GetJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(Find(request.JobId));
+    }
+
+    public override async Task WatchJob(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        Find(request.JobId);
+        var events = registry.Watch(request.JobId)!;
+        await foreach (var @event in events.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            await responseStream.WriteAsync(@event, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<JobInfo> CancelJob(CancelJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var info = Find(request.JobId);
+        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        manager.Tell(new CancelJob(request.JobId), events);
+        return info;
+    }
+
+    public override async Task<ClusterStatusResponse> ClusterStatus(ClusterStatusRequest request, ServerCallContext context)
+    {
+        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        ClusterWorkers workers;
+        try
+        {
+            workers = await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, AskTimeout, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {AskTimeout.TotalSeconds:0} s"));
+        }
+
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var response = new ClusterStatusResponse
+        {
+            BusyWorkers = workers.BusyNodes.Count,
+            IdleWorkers = workers.Nodes.Count - workers.BusyNodes.Count,
+            QueuedJobs = workers.QueuedJobs,
+            RunningJob = workers.RunningJob ?? string.Empty,
+        };
+        foreach (var member in state.Members)
+        {
+            var address = member.Address.ToString();
+            var entry = new Member
+            {
+                Address = address,
+                Status = member.Status.ToString(),
+                Reachable = !state.Unreachable.Contains(member),
+                Busy = workers.BusyNodes.Contains(address),
+            };
+            entry.Roles.AddRange(member.Roles);
+            response.Members.Add(entry);
+        }
+
+        return response;
+    }
+
+    private JobInfo Find(string jobId) =>
+        string.IsNullOrWhiteSpace(jobId) ? throw TrainingSpecMapper.Invalid("job_id", "is required")
+        : registry.Get(jobId) ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, $"no job '{jobId}' on this coordinator (ListJobs shows the known ones)"));
+}
