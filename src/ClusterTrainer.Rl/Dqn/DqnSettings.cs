@@ -35,8 +35,12 @@ public sealed record DqnSettings
 
     public double Gamma { get; init; } = 0.99;
 
-    /// <summary>Gradient updates between hard copies of the online network into the target network.</summary>
-    public int TargetUpdateInterval { get; init; } = 10;
+    /// <summary>
+    /// Gradient updates between hard copies of the online network into the target network. The Zoo's
+    /// "target_update_interval: 10" counts environment steps, and with train_freq 256 / 128 gradient steps
+    /// the target then stays fixed through each block of 128 updates; 128 updates is that schedule.
+    /// </summary>
+    public int TargetUpdateInterval { get; init; } = 128;
 
     /// <summary>Gradient updates per collected transition (after <see cref="LearningStarts"/>).</summary>
     public double ReplayRatio { get; init; } = 0.5;

@@ -25,7 +25,7 @@ public class DqnSettingsTests
         Assert.Equal(100_000, settings.BufferSize);
         Assert.Equal(1000, settings.LearningStarts);
         Assert.Equal(0.99, settings.Gamma);
-        Assert.Equal(10, settings.TargetUpdateInterval);
+        Assert.Equal(128, settings.TargetUpdateInterval);
         Assert.Equal(0.5, settings.ReplayRatio);
         Assert.Equal(0.16, settings.ExplorationFraction);
         Assert.Equal(0.04, settings.FinalEpsilon);
