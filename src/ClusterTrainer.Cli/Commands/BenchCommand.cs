@@ -26,6 +26,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Worker counts to measure besides 1 (default 2,4)")]
         public string WorkerCounts { get; init; } = "2,4";
 
+        [CommandOption("--dqn")]
+        [Description("Benchmark the DQN actors on CartPole instead: env steps/s with 1, 2 and 4 collectors, learner updates/s (--samples = env steps per run, default 20000; --repetitions default 3)")]
+        public bool Dqn { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -34,6 +38,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Dqn)
+        {
+            return await RunDqnAsync(settings).ConfigureAwait(false);
+        }
+
         var training = settings.ToSettings();
         var samples = PositiveInt(settings.Samples, "--samples") ?? (training.Model == ModelKind.Mlp ? 60000 : 6000);
         var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
@@ -55,6 +64,26 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-{report.Model}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunDqnAsync(Options settings)
+    {
+        var steps = PositiveInt(settings.Samples, "--samples") ?? 20_000;
+        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        console.MarkupLineInterpolated($"bench dqn: cartpole, {steps} env steps per collection run, {repetitions} repetitions, {Environment.ProcessorCount} cores");
+        var report = await new DqnBenchmark(steps, repetitions, line => console.WriteLine(line)).RunAsync().ConfigureAwait(false);
+
+        var table = new Table().AddColumns("configuration", "rate (median)", "unit", "ratio to baseline", "baseline");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(Markup.Escape(row.Name), row.Rate.ToString("F0", CultureInfo.InvariantCulture), row.Unit, row.RatioToBaseline.ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(row.Baseline));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-dqn-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;

@@ -16,8 +16,8 @@ public sealed class DqnLearner : IDisposable
 {
     private readonly QNetwork _online;
     private readonly QNetwork _target;
-    private readonly optim.Optimizer _optimizer;
-    private readonly double _gamma;
+    private readonly PinnedAdam _optimizer;
+    private readonly Scalar _gamma;
     private readonly double _maxGradNorm;
     private readonly int _targetUpdateInterval;
 
@@ -27,8 +27,8 @@ public sealed class DqnLearner : IDisposable
         _online = new QNetwork(observationSize, settings.Hidden, actions, settings.Seed);
         _target = new QNetwork(observationSize, settings.Hidden, actions, settings.Seed);
         _target.CopyFrom(_online);
-        _optimizer = optim.Adam(_online.Parameters, settings.LearningRate);
-        _gamma = settings.Gamma;
+        _optimizer = new PinnedAdam(_online.Parameters, settings.LearningRate);
+        _gamma = settings.Gamma.ToScalar();
         _maxGradNorm = settings.MaxGradNorm;
         _targetUpdateInterval = settings.TargetUpdateInterval;
     }
@@ -55,32 +55,33 @@ public sealed class DqnLearner : IDisposable
     public double Update(ReplayBatch batch, float[]? tdErrors = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        using var scope = NewDisposeScope();
-        var targets = Targets(batch);
-
-        _online.Module.train();
-        var actions = tensor(Array.ConvertAll(batch.Actions, a => (long)a), [batch.Size, 1]);
-        var q = _online.Forward(batch.Observations, batch.Size).gather(1, actions).squeeze(1);
-        var perSample = nn.functional.huber_loss(q, targets, reduction: nn.Reduction.None, delta: 1.0);
-        var loss = perSample.mul(tensor(batch.Weights)).mean();
-
-        _optimizer.zero_grad();
-        loss.backward();
-        nn.utils.clip_grad_norm_(_online.Parameters, _maxGradNorm);
-        _optimizer.step();
-
-        if (tdErrors is not null)
+        double loss;
+        _optimizer.ZeroGrad();
+        using (var scope = NewDisposeScope())
         {
-            q.detach().sub(targets).data<float>().CopyTo(tdErrors);
+            var targets = Targets(batch);
+            _online.Module.train();
+            var actions = tensor(Array.ConvertAll(batch.Actions, a => (long)a), [batch.Size, 1]);
+            var q = _online.Forward(batch.Observations, batch.Size).gather(1, actions).squeeze(1);
+            var perSample = nn.functional.huber_loss(q, targets, reduction: nn.Reduction.None, delta: 1.0);
+            var weighted = perSample.mul(tensor(batch.Weights)).mean();
+            weighted.backward();
+            nn.utils.clip_grad_norm_(_online.Parameters, _maxGradNorm);
+            loss = weighted.item<float>();
+            if (tdErrors is not null)
+            {
+                q.detach().sub(targets).data<float>().CopyTo(tdErrors);
+            }
         }
 
+        _optimizer.Step();
         Updates++;
         if (Updates % _targetUpdateInterval == 0)
         {
             _target.CopyFrom(_online);
         }
 
-        return loss.item<float>();
+        return loss;
     }
 
     /// <summary>y = r + gamma * (1 - terminated) * Qtarget(s', argmax_a Qonline(s', a)), without gradients.</summary>
@@ -99,6 +100,7 @@ public sealed class DqnLearner : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _gamma.Dispose();
         _online.Dispose();
         _target.Dispose();
     }
