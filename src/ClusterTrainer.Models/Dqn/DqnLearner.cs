@@ -18,6 +18,8 @@ public sealed class DqnLearner : IDisposable
     private readonly QNetwork _target;
     private readonly PinnedAdam _optimizer;
     private readonly Scalar _gamma;
+    private readonly Scalar _one = 1.0.ToScalar();
+    private readonly Scalar _minusOne = (-1.0).ToScalar();
     private readonly double _maxGradNorm;
     private readonly int _targetUpdateInterval;
 
@@ -70,7 +72,7 @@ public sealed class DqnLearner : IDisposable
             loss = weighted.item<float>();
             if (tdErrors is not null)
             {
-                q.detach().sub(targets).data<float>().CopyTo(tdErrors);
+                q.detach().add(targets, _minusOne).data<float>().CopyTo(tdErrors);
             }
         }
 
@@ -84,6 +86,10 @@ public sealed class DqnLearner : IDisposable
         return loss;
     }
 
+    // Every scalar handed to libtorch here is a field, never a temporary: TorchSharp's implicit Scalars
+    // (including the default alpha of add and sub) can be finalized by the GC while the native call still
+    // reads them, which crashed the learner every few thousand updates under the collectors' allocation rate.
+
     /// <summary>y = r + gamma * (1 - terminated) * Qtarget(s', argmax_a Qonline(s', a)), without gradients.</summary>
     private Tensor Targets(ReplayBatch batch)
     {
@@ -94,13 +100,15 @@ public sealed class DqnLearner : IDisposable
         var nextValues = _target.Forward(batch.NextObservations, batch.Size).gather(1, nextActions).squeeze(1);
         // Only termination zeroes the future; a time-limit cut is stored as not terminated and bootstraps.
         var live = tensor(Array.ConvertAll(batch.Terminated, t => t ? 0f : 1f));
-        return tensor(batch.Rewards).add(nextValues.mul(live).mul(_gamma));
+        return tensor(batch.Rewards).add(nextValues.mul(live).mul(_gamma), _one);
     }
 
     public void Dispose()
     {
         _optimizer.Dispose();
         _gamma.Dispose();
+        _one.Dispose();
+        _minusOne.Dispose();
         _online.Dispose();
         _target.Dispose();
     }

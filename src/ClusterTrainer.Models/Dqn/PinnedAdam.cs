@@ -6,7 +6,8 @@ namespace ClusterTrainer.Models.Dqn;
 /// <summary>
 /// Adam (Kingma and Ba, 2015) written out so that every scalar it hands to libtorch is held by a local
 /// until the native call has returned. TorchSharp's own Adam converts doubles to temporary Scalars that
-/// the garbage collector may finalize while libtorch still reads them; with collectors allocating
+/// the garbage collector may finalize while libtorch still reads them (add_ and add also pass a hidden
+/// temporary alpha, so the alpha is always given explicitly here); with collectors allocating
 /// constantly on other threads that happened every few thousand updates here ("Unknown scalar type",
 /// "Expected false to be true" from Scalar::toDouble inside Adam.step).
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed class PinnedAdam : IDisposable
     private readonly Scalar _beta2 = Beta2.ToScalar();
     private readonly Scalar _oneMinusBeta2 = (1 - Beta2).ToScalar();
     private readonly Scalar _epsilon = Epsilon.ToScalar();
+    private readonly Scalar _one = 1.0.ToScalar();
     private long _steps;
 
     public PinnedAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate)
@@ -62,7 +64,7 @@ internal sealed class PinnedAdam : IDisposable
 
             _firstMoments[i].mul_(_beta1).add_(gradient, _oneMinusBeta1);
             _secondMoments[i].mul_(_beta2).addcmul_(gradient, gradient, _oneMinusBeta2);
-            var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon);
+            var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon, _one);
             _parameters[i].addcdiv_(_firstMoments[i], denominator, stepSize);
         }
     }
@@ -79,5 +81,6 @@ internal sealed class PinnedAdam : IDisposable
         _beta2.Dispose();
         _oneMinusBeta2.Dispose();
         _epsilon.Dispose();
+        _one.Dispose();
     }
 }
