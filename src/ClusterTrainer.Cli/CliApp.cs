@@ -49,6 +49,12 @@ public static class CliApp
             config.AddCommand<StatusCommand>("status").WithDescription("Cluster members, roles, reachability, busy and idle workers.");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers.");
+            config.AddCommand<DqnCommand>("dqn")
+                .WithDescription("Train a DQN with parallel collectors, a bounded replay and one learner (cartpole, acrobot, mountaincar).")
+                .WithExample("dqn", "--env", "cartpole", "--collectors", "2", "--steps", "100000");
+            config.AddCommand<PlayCommand>("play")
+                .WithDescription("Replay a DQN run's greedy policy and print its mean return.")
+                .WithExample("play", "--run", "runs/20260101-120000-dqn-cartpole", "--episodes", "100");
             config.AddCommand<ExchangePeerCommand>("exchange-peer").IsHidden();
             config.SetExceptionHandler((error, _) => ReportError(error, console ?? AnsiConsole.Console));
         });

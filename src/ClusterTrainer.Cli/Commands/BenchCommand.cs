@@ -31,6 +31,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Measure the data plane instead: raw TCP between two processes and the ring all-reduce of the MLP and CNN gradients across 2, 3 and 4 processes")]
         public bool Exchange { get; init; }
 
+        [CommandOption("--dqn")]
+        [Description("Benchmark the DQN actors on CartPole instead: env steps/s with 1, 2 and 4 collectors, learner updates/s (--samples = env steps per run, default 20000; --repetitions default 3)")]
+        public bool Dqn { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -42,6 +46,12 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (settings.Exchange)
         {
             return await RunExchangeAsync(settings, cancellationToken).ConfigureAwait(false);
+
+        }
+
+        if (settings.Dqn)
+        {
+            return await RunDqnAsync(settings).ConfigureAwait(false);
         }
 
         var training = settings.ToSettings();
@@ -91,6 +101,26 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         console.MarkupLineInterpolated($"raw TCP between two processes: {report.RawTcpMiBPerSecond:F0} MiB/s (the baseline)");
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-exchange-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunDqnAsync(Options settings)
+    {
+        var steps = PositiveInt(settings.Samples, "--samples") ?? 20_000;
+        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        console.MarkupLineInterpolated($"bench dqn: cartpole, {steps} env steps per collection run, {repetitions} repetitions, {Environment.ProcessorCount} cores");
+        var report = await new DqnBenchmark(steps, repetitions, line => console.WriteLine(line)).RunAsync().ConfigureAwait(false);
+
+        var table = new Table().AddColumns("configuration", "rate (median)", "unit", "ratio to baseline", "baseline");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(Markup.Escape(row.Name), row.Rate.ToString("F0", CultureInfo.InvariantCulture), row.Unit, row.RatioToBaseline.ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(row.Baseline));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-dqn-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;

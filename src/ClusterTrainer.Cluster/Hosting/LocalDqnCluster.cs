@@ -1,0 +1,49 @@
+using Akka.Actor;
+using ClusterTrainer.Cluster.Rl;
+using ClusterTrainer.Rl.Dqn;
+using Serilog;
+
+namespace ClusterTrainer.Cluster.Hosting;
+
+/// <summary>
+/// Runs a DQN job on actors inside one process. Every message between collectors, replay and learner
+/// carries arrays only, so the same actors can later be spread over nodes.
+/// </summary>
+public static class LocalDqnCluster
+{
+    /// <summary>Without any step, update or evaluation for this long, the run is declared stuck.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
+
+    public static async Task<DqnRunResult> RunAsync(
+        ActorSystem system,
+        DqnSettings settings,
+        ILogger log,
+        Action<object>? onEvent = null,
+        string? name = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var id = name ?? $"dqn-{Guid.NewGuid():N}";
+        var completion = new TaskCompletionSource<DqnRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listener = system.ActorOf(DqnListenerActor.Props(completion, onEvent ?? (_ => { })), $"{id}-listener");
+        var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout), id);
+        try
+        {
+            await using var cancel = cancellationToken.Register(() => coordinator.Tell(CancelDqnRun.Instance));
+            var result = await completion.Task.ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return result;
+        }
+        catch (TrainingFailedException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        finally
+        {
+            await coordinator.GracefulStop(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await listener.GracefulStop(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+    }
+}

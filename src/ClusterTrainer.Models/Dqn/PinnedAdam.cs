@@ -1,0 +1,86 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClusterTrainer.Models.Dqn;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015) written out so that every scalar it hands to libtorch is held by a local
+/// until the native call has returned. TorchSharp's own Adam converts doubles to temporary Scalars that
+/// the garbage collector may finalize while libtorch still reads them (add_ and add also pass a hidden
+/// temporary alpha, so the alpha is always given explicitly here); with collectors allocating
+/// constantly on other threads that happened every few thousand updates here ("Unknown scalar type",
+/// "Expected false to be true" from Scalar::toDouble inside Adam.step).
+/// </summary>
+internal sealed class PinnedAdam : IDisposable
+{
+    private const double Beta1 = 0.9;
+    private const double Beta2 = 0.999;
+    private const double Epsilon = 1e-8;
+
+    private readonly TorchSharp.Modules.Parameter[] _parameters;
+    private readonly Tensor[] _firstMoments;
+    private readonly Tensor[] _secondMoments;
+    private readonly double _learningRate;
+    private readonly Scalar _beta1 = Beta1.ToScalar();
+    private readonly Scalar _oneMinusBeta1 = (1 - Beta1).ToScalar();
+    private readonly Scalar _beta2 = Beta2.ToScalar();
+    private readonly Scalar _oneMinusBeta2 = (1 - Beta2).ToScalar();
+    private readonly Scalar _epsilon = Epsilon.ToScalar();
+    private readonly Scalar _one = 1.0.ToScalar();
+    private long _steps;
+
+    public PinnedAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate)
+    {
+        _parameters = [.. parameters];
+        _firstMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        _secondMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        _learningRate = learningRate;
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var parameter in _parameters)
+        {
+            parameter.grad?.zero_();
+        }
+    }
+
+    public void Step()
+    {
+        _steps++;
+        var correction1 = 1 - Math.Pow(Beta1, _steps);
+        var correction2 = 1 - Math.Pow(Beta2, _steps);
+        using var stepSize = (-_learningRate / correction1).ToScalar();
+        using var correction2Root = Math.Sqrt(correction2).ToScalar();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var gradient = _parameters[i].grad;
+            if (gradient is null)
+            {
+                continue;
+            }
+
+            _firstMoments[i].mul_(_beta1).add_(gradient, _oneMinusBeta1);
+            _secondMoments[i].mul_(_beta2).addcmul_(gradient, gradient, _oneMinusBeta2);
+            var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon, _one);
+            _parameters[i].addcdiv_(_firstMoments[i], denominator, stepSize);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var tensor in _firstMoments.Concat(_secondMoments))
+        {
+            tensor.Dispose();
+        }
+
+        _beta1.Dispose();
+        _oneMinusBeta1.Dispose();
+        _beta2.Dispose();
+        _oneMinusBeta2.Dispose();
+        _epsilon.Dispose();
+        _one.Dispose();
+    }
+}
