@@ -75,9 +75,12 @@ public static class ClusterNodeHost
                 // Large messages are split by the protocol itself (see FetchSamples.MaxSamples, ModelChunk);
                 // a quick failure detector keeps "a worker died" a matter of seconds.
                 "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n" +
-                "akka.cluster.split-brain-resolver.stable-after = 10s\n",
+                "akka.cluster.split-brain-resolver.stable-after = 10s\n" +
+                // Remoting batches writes and flushes a half-empty batch only every 40 ms: our few small
+                // messages per step (assignments, samples, acknowledgements) would wait for it each time.
+                "akka.remote.dot-netty.tcp.batching.enabled = false\n",
                 HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.PublicHost })
+            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.AdvertisedHost })
             .WithClustering(new ClusterOptions
             {
                 Roles = options.Roles.ToArray(),
