@@ -58,38 +58,9 @@ public sealed class QNetwork : IDisposable
     internal Tensor Forward(float[] observations, int rows) =>
         _model.forward(tensor(observations, [rows, ObservationSize]));
 
-    public float[] ExportParameters()
-    {
-        var values = new float[ParameterCount];
-        var offset = 0;
-        foreach (var parameter in _parameters)
-        {
-            using var cpu = parameter.detach().cpu().contiguous();
-            var span = MemoryMarshal.Cast<byte, float>(cpu.bytes);
-            span.CopyTo(values.AsSpan(offset));
-            offset += span.Length;
-        }
+    public float[] ExportParameters() => FlatParameters.Export(_parameters, ParameterCount);
 
-        return values;
-    }
-
-    public void ImportParameters(ReadOnlySpan<float> values)
-    {
-        if (values.Length != ParameterCount)
-        {
-            throw new ArgumentException($"Expected {ParameterCount} parameter values, got {values.Length}.", nameof(values));
-        }
-
-        using var noGrad = no_grad();
-        var offset = 0;
-        foreach (var parameter in _parameters)
-        {
-            var count = (int)parameter.numel();
-            using var source = tensor(values.Slice(offset, count).ToArray(), parameter.shape);
-            parameter.copy_(source);
-            offset += count;
-        }
-    }
+    public void ImportParameters(ReadOnlySpan<float> values) => FlatParameters.Import(_parameters, ParameterCount, values);
 
     /// <summary>Makes this network's parameters equal to <paramref name="source"/>'s (the target-network copy).</summary>
     public void CopyFrom(QNetwork source)
