@@ -119,6 +119,45 @@ public sealed class ApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
         Assert.Equal(2, console.Output.Split('\n').Count(line => line.Contains("Finished", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task A_dqn_job_should_run_through_the_api_and_write_its_summary()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        var client = new Jobs.JobsClient(channel);
+        var job = await client.SubmitJobAsync(new SubmitJobRequest { Dqn = new DqnSpec { Env = "cartpole", Collectors = 1, Steps = 3000, Seed = 2 } });
+        using var watch = client.WatchJob(new WatchJobRequest { JobId = job.JobId }, deadline: DateTime.UtcNow.AddMinutes(4));
+        JobInfo? ended = null;
+        var progress = 0;
+        await foreach (var e in watch.ResponseStream.ReadAllAsync())
+        {
+            progress += e.EventCase == JobEvent.EventOneofCase.Progress ? 1 : 0;
+            ended = e.EventCase == JobEvent.EventOneofCase.Ended ? e.Ended : ended;
+        }
+
+        Assert.NotNull(ended);
+        Assert.True(ended.State == JobState.Finished, ended.Error);
+        Assert.True(progress > 0, "no progress events");
+        Assert.True(ended.EvalMeanReturn >= 1, $"greedy mean return {ended.EvalMeanReturn}");
+        Assert.Contains("\"eval_mean_return\"", ended.SummaryJson, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(ended.RunDirectory, "model.bin")));
+    }
+
+    [Fact]
+    public async Task A_request_with_both_or_neither_kind_of_job_or_a_bad_environment_should_be_refused()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        var client = new Jobs.JobsClient(channel);
+        var neither = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitJobAsync(new SubmitJobRequest()));
+        Assert.Equal(StatusCode.InvalidArgument, neither.StatusCode);
+        var both = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitJobAsync(new SubmitJobRequest { Training = SmallMlp(), Dqn = new DqnSpec() }));
+        Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
+        var badEnv = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitJobAsync(new SubmitJobRequest { Dqn = new DqnSpec { Env = "pong" } }));
+        Assert.Equal(StatusCode.InvalidArgument, badEnv.StatusCode);
+        Assert.StartsWith("dqn.env", badEnv.Status.Detail, StringComparison.Ordinal);
+        var badSteps = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitJobAsync(new SubmitJobRequest { Dqn = new DqnSpec { Env = "cartpole", Steps = -5 } }));
+        Assert.StartsWith("dqn.steps", badSteps.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("epochs", "training.epochs")]
     [InlineData("model", "training.model")]

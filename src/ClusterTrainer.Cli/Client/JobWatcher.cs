@@ -46,6 +46,7 @@ public static class JobWatcher
         ArgumentNullException.ThrowIfNull(job);
         var line = job.State switch
         {
+            JobState.Finished when job.Model.StartsWith("dqn", StringComparison.Ordinal) => string.Create(CultureInfo.InvariantCulture, $"[green]{job.JobId} finished[/]: greedy mean return {job.EvalMeanReturn:F1}, results in {Markup.Escape(job.RunDirectory)} (on the coordinator)"),
             JobState.Finished => string.Create(CultureInfo.InvariantCulture, $"[green]{job.JobId} finished[/]: test accuracy {job.TestAccuracy:P2}, results in {Markup.Escape(job.RunDirectory)} (on the coordinator)"),
             JobState.Failed => $"[red]{job.JobId} failed[/]: {Markup.Escape(job.Error)}",
             JobState.Cancelled => $"[yellow]{job.JobId} cancelled[/]",

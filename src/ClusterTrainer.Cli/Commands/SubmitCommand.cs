@@ -23,6 +23,18 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [Description("A label for the job")]
         public string? Name { get; init; }
 
+        [CommandOption("--dqn-env <ENV>")]
+        [Description("Submit a DQN job instead (cartpole | acrobot | mountaincar); with --collectors and --steps")]
+        public string? DqnEnv { get; init; }
+
+        [CommandOption("--collectors <N>")]
+        [Description("DQN: collector actors (default 2)")]
+        public int? Collectors { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("DQN: environment steps (default: the environment's, 100000 for cartpole)")]
+        public long? Steps { get; init; }
+
         [CommandOption("--watch")]
         [Description("Follow the job to its end; the exit code then tells how it ended (0 finished, 1 failed, 130 cancelled)")]
         public bool Watch { get; init; }
@@ -31,12 +43,20 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var training = settings.ToSettings();
+        var request = new SubmitJobRequest { Name = settings.Name ?? string.Empty };
+        if (settings.DqnEnv is { } env)
+        {
+            request.Dqn = new DqnSpec { Env = env, Collectors = settings.Collectors ?? 0, Steps = settings.Steps ?? 0, Seed = settings.ToSettings().Seed };
+        }
+        else
+        {
+            request.Training = TrainingSpecs.From(settings.ToSettings());
+        }
+
         var (channel, client) = ServerOptions.Connect(settings.Server, settings.Token);
         using (channel)
         {
-            var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = settings.Name ?? string.Empty, Training = TrainingSpecs.From(training) },
-                deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var job = await client.SubmitJobAsync(request, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             console.WriteLine(job.JobId);
             if (!settings.Watch)
             {

@@ -18,16 +18,25 @@ public sealed class JobRegistry
     public JobInfo Create(string jobId, string name, TrainingSettings settings, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var info = Create(jobId, name, settings.Model.ToString().ToLowerInvariant(), RunJson.Serialize(settings), settings.Workers, runDirectory);
+        lock (_lock)
+        {
+            _jobs[jobId].Info.Epochs = settings.Epochs;
+            return _jobs[jobId].Info.Clone();
+        }
+    }
+
+    public JobInfo Create(string jobId, string name, string model, string settingsJson, int workers, string runDirectory)
+    {
         var info = new JobInfo
         {
             JobId = jobId,
             Name = name,
             State = JobState.Queued,
-            Model = settings.Model.ToString().ToLowerInvariant(),
-            Epochs = settings.Epochs,
-            Workers = settings.Workers,
+            Model = model,
+            Workers = workers,
             RunDirectory = runDirectory,
-            SettingsJson = RunJson.Serialize(settings),
+            SettingsJson = settingsJson,
         };
         lock (_lock)
         {
@@ -90,6 +99,19 @@ public sealed class JobRegistry
                 case JobCancelled c when _jobs.TryGetValue(c.JobId, out var entry):
                     End(entry, JobState.Cancelled, string.Empty);
                     break;
+            }
+        }
+    }
+
+    public void FinishDqn(string jobId, double evalMeanReturn, string summaryJson)
+    {
+        lock (_lock)
+        {
+            if (_jobs.TryGetValue(jobId, out var entry))
+            {
+                entry.Info.EvalMeanReturn = evalMeanReturn;
+                entry.Info.SummaryJson = summaryJson;
+                End(entry, JobState.Finished, string.Empty);
             }
         }
     }

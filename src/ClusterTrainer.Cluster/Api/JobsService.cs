@@ -10,7 +10,7 @@ namespace ClusterTrainer.Cluster.Api;
 /// The gRPC job API on the coordinator node. Requests are validated here (InvalidArgument names the
 /// field); the work is done by the job manager singleton, whose events the registry records.
 /// </summary>
-public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, ApiOptions options)
+public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, DqnJobRunner dqn, ApiOptions options)
     : Jobs.JobsBase
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -21,6 +21,18 @@ public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerAct
         if (request.Name.Length > 200)
         {
             throw TrainingSpecMapper.Invalid("name", "must be at most 200 characters");
+        }
+
+        if ((request.Training is null) == (request.Dqn is null))
+        {
+            throw TrainingSpecMapper.Invalid("training", "give exactly one of training (supervised) and dqn");
+        }
+
+        if (request.Dqn is not null)
+        {
+            var dqnSettings = DqnJobRunner.ToSettings(request.Dqn);
+            var dqnId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-dqn-{dqnSettings.Environment}-{Guid.NewGuid().ToString("N")[..6]}";
+            return dqn.Start(dqnId, request.Name, dqnSettings, Path.Combine(options.RunsDirectory, dqnId));
         }
 
         var settings = TrainingSpecMapper.ToSettings(request.Training);
@@ -62,6 +74,11 @@ public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerAct
     {
         ArgumentNullException.ThrowIfNull(request);
         var info = Find(request.JobId);
+        if (dqn.Cancel(request.JobId))
+        {
+            return info;
+        }
+
         var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
         var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
         manager.Tell(new CancelJob(request.JobId), events);

@@ -56,6 +56,7 @@ public static class ClusterNodeHost
             akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
         });
         builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton<DqnJobRunner>();
         builder.Services.AddSingleton(api);
         builder.Services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
         builder.Services.AddGrpcHealthChecks().AddCheck("actor-system", () => HealthCheckResult.Healthy());

@@ -98,7 +98,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 FailFetch(m.RequestId, $"no samples from the shard within {_timeouts.Fetch.TotalSeconds:0.#} s");
             }
         });
-        Receive<StepComputed>(Computed);
+        // A step of a superseded job may still come back from the thread; it belongs to no one now.
+        Receive<StepComputed>(m => IsCurrent(m.Command.JobId), Computed);
+        Receive<StepComputed>(_ => { });
         Receive<EvaluateChunks>(m => IsCurrent(m.JobId), Evaluate);
         Receive<SaveModel>(m => IsCurrent(m.JobId), m =>
         {
@@ -106,7 +108,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _thread!.Run(() => new ModelBytes(m.JobId, _replica!.SaveToBytes()))
                 .PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, _lastCompleted, job.Rank, $"could not save the model: {error.GetBaseException().Message}"));
         });
-        Receive<ModelBytes>(m =>
+        Receive<ModelBytes>(m => IsCurrent(m.JobId), m =>
         {
             var chunks = m.Bytes.Chunk(ModelChunk.MaxBytes).ToArray();
             for (var i = 0; i < chunks.Length; i++)

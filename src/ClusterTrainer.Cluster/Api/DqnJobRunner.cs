@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Cluster.Rl;
+using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Rl.Dqn;
+
+namespace ClusterTrainer.Cluster.Api;
+
+/// <summary>
+/// DQN jobs submitted through the API. They run on the coordinator node's actor system (collectors,
+/// replay and learner in one process, as `clustertrainer dqn` runs them) beside the supervised queue,
+/// write the same outputs as `dqn`, and report to the registry like any other job.
+/// </summary>
+public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+
+    public static DqnSettings ToSettings(DqnSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        try
+        {
+            var defaults = DqnSettings.DefaultsFor(string.IsNullOrEmpty(spec.Env) ? "cartpole" : spec.Env);
+            return (defaults with
+            {
+                Collectors = spec.Collectors != 0 ? spec.Collectors : defaults.Collectors,
+                Steps = spec.Steps != 0 ? spec.Steps : defaults.Steps,
+                Seed = spec.Seed != 0 ? spec.Seed : defaults.Seed,
+                ReplayRatio = spec.ReplayRatio != 0 ? spec.ReplayRatio : defaults.ReplayRatio,
+            }).Validate();
+        }
+        catch (ArgumentException error)
+        {
+            var field = error.ParamName is "name" or null ? "env" : error.ParamName.Replace('-', '_');
+            throw TrainingSpecMapper.Invalid($"dqn.{field}", error.Message.Split(" (Parameter", 2)[0]);
+        }
+    }
+
+    public JobInfo Start(string jobId, string name, DqnSettings settings, string runDirectory)
+    {
+        var info = registry.Create(jobId, name, $"dqn-{settings.Environment}", RunJson.Serialize(settings), 1, runDirectory);
+        var cancellation = new CancellationTokenSource();
+        _running[jobId] = cancellation;
+        _ = RunAsync(jobId, settings, runDirectory, cancellation);
+        return info;
+    }
+
+    public bool Cancel(string jobId)
+    {
+        if (!_running.TryGetValue(jobId, out var cancellation))
+        {
+            return false;
+        }
+
+        cancellation.Cancel();
+        return true;
+    }
+
+    private async Task RunAsync(string jobId, DqnSettings settings, string runDirectory, CancellationTokenSource cancellation)
+    {
+        try
+        {
+            var log = Serilog.Log.Logger.ForContext("JobId", jobId);
+            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, cancellation.Token).ConfigureAwait(false);
+            var summary = DqnRunOutputs.Write(new RunDirectory(runDirectory), result);
+            registry.FinishDqn(jobId, summary.EvalMeanReturn, RunJson.Serialize(summary));
+        }
+        catch (OperationCanceledException)
+        {
+            registry.Apply(new Coordination.JobCancelled(jobId));
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // Any failure of a background job is reported on the job, never allowed to take the node down.
+            registry.Apply(new Coordination.JobFailed(jobId, error.GetBaseException().Message));
+        }
+        finally
+        {
+            _running.TryRemove(jobId, out _);
+            cancellation.Dispose();
+        }
+    }
+
+    private void Report(string jobId, object @event)
+    {
+        if (@event is DqnProgressed p)
+        {
+            registry.Apply(new Coordination.JobProgressed(jobId, 0, 0, 0, 0, p.EnvSteps, p.TotalSteps, p.TrainMeanReturn));
+        }
+    }
+}
