@@ -212,7 +212,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _samplesDone += globalBatch;
             if (m.Step % 50 == 0 || ledger.AllCompleted)
             {
-                _log.Debug("Step {Step} of epoch {Epoch} done: {Samples} samples", m.Step, m.Epoch, globalBatch);
+                _log.Information("Step {Step} of epoch {Epoch}: mean loss {Loss:F4} over {Samples} samples so far, {Workers} workers",
+                    m.Step, m.Epoch, ledger.MeanLoss, ledger.Samples, WorldSize);
             }
 
             _requester.Tell(new JobProgressed(_job.JobId, _epoch, Settings.Epochs, ledger.Completed, _plan.StepCount, _samplesDone,

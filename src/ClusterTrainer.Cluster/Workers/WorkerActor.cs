@@ -70,6 +70,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
+            _log.ForContext("JobId", job.JobId).Information("Worker {Worker} of {WorldSize} built a {Model} replica ({Parameters} parameters, {Threads} threads), exchange endpoint {Endpoint}",
+                job.Rank, job.WorldSize, job.Settings.Model, _replica.ParameterCount, threads, endpoint.Length == 0 ? "shared memory" : endpoint);
             return new WorkerPrepared(job.JobId, job.Rank, _replica.ParameterCount, endpoint);
         }, needsReplica: false);
     }
