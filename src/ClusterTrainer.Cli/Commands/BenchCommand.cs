@@ -31,6 +31,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Measure the data plane instead: raw TCP between two processes and the ring all-reduce of the MLP and CNN gradients across 2, 3 and 4 processes")]
         public bool Exchange { get; init; }
 
+        [CommandOption("--cluster")]
+        [Description("Compare the in-process cluster with a real multi-process cluster (`cluster` command) on the same job (defaults: 2 workers, embedded sample, 6 epochs so process start-up is amortised as in a real job; give --model cnn for the CNN)")]
+        public bool Cluster { get; init; }
+
         [CommandOption("--dqn")]
         [Description("Benchmark the DQN actors on CartPole instead: env steps/s with 1, 2 and 4 collectors, learner updates/s (--samples = env steps per run, default 20000; --repetitions default 3)")]
         public bool Dqn { get; init; }
@@ -47,6 +51,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         {
             return await RunExchangeAsync(settings, cancellationToken).ConfigureAwait(false);
 
+        }
+
+        if (settings.Cluster)
+        {
+            return await RunClusterAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
         if (settings.Dqn)
@@ -121,6 +130,31 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-dqn-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunClusterAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var given = settings.ToSettings();
+        var training = given with
+        {
+            Workers = settings.Workers is null ? 2 : given.Workers,
+            Epochs = settings.Epochs is null ? 6 : given.Epochs,
+            Data = given.Data ?? DataLocator.SampleKeyword,
+        };
+        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        console.MarkupLineInterpolated($"bench --cluster: {training.Model} x {training.Workers} workers, {training.Epochs} epochs of {training.Data}, {repetitions} repetitions, {Environment.ProcessorCount} cores");
+        var report = await new ClusterProcessBenchmark(training, repetitions, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+        var table = new Table().AddColumns("configuration", "samples/s (median)", "ratio to in-process");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(Markup.Escape(row.Name), row.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture), row.RatioToPlainLoop.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;
