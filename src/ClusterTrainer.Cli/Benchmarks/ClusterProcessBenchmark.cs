@@ -8,9 +8,10 @@ using ClusterTrainer.Data;
 namespace ClusterTrainer.Cli.Benchmarks;
 
 /// <summary>
-/// The same training job on the in-process cluster and on a real multi-process cluster (`clustertrainer
-/// cluster`: a coordinator process and N worker processes), interleaved and repeated; samples/s of the
-/// training steps, medians, and the multi-process / in-process ratio.
+/// The same training job run the two ways a user runs it, each as a fresh process (so both pay their own
+/// start-up and warm-up): `clustertrainer train` (the in-process cluster) and `clustertrainer cluster` (a
+/// coordinator process and N worker processes); interleaved, repeated, medians of the training samples/s,
+/// and the multi-process / in-process ratio.
 /// </summary>
 public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repetitions, Action<string> progress)
 {
@@ -18,65 +19,43 @@ public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repet
     {
         var inProcess = new List<double>();
         var multiProcess = new List<double>();
-        var data = new DataLocator().Load(settings.Data, settings.Seed);
-        data = settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data;
-        using var system = Akka.Actor.ActorSystem.Create("bench", "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+        for (var repetition = 0; repetition < repetitions; repetition++)
+        {
+            inProcess.Add(await RunCommandAsync("train", cancellationToken).ConfigureAwait(false));
+            progress($"train (one process), {settings.Workers} workers: {inProcess[^1]:F0} samples/s");
+            multiProcess.Add(await RunCommandAsync("cluster", cancellationToken).ConfigureAwait(false));
+            progress($"cluster ({settings.Workers} worker processes): {multiProcess[^1]:F0} samples/s");
+        }
 
-        // An untimed one-epoch run warms this process up; each multi-process run starts cold and pays its own
-        // start-up inside its timing, as a real job would.
-        var warmup = Directory.CreateTempSubdirectory("clustertrainer-bench-");
+        var baseline = Median(inProcess);
+        var threads = settings.ThreadsPerWorker(Environment.ProcessorCount);
+        var rows = new[]
+        {
+            new BenchmarkRow($"train, in-process cluster, {settings.Workers} workers", settings.Workers, threads, baseline, inProcess, 1.0),
+            new BenchmarkRow($"cluster, {settings.Workers} worker processes", settings.Workers, threads, Median(multiProcess), multiProcess, Median(multiProcess) / baseline),
+        };
+        return new BenchmarkReport("cluster", settings.Model.ToString().ToLowerInvariant(), settings.Limit ?? 0, settings.BatchSize, Environment.ProcessorCount, Environment.MachineName, rows);
+    }
+
+    /// <summary>Runs `train` or `cluster` as a fresh process, as a user would, and reads its summary.</summary>
+    private async Task<double> RunCommandAsync(string command, CancellationToken cancellationToken)
+    {
+        var output = Directory.CreateTempSubdirectory("clustertrainer-bench-");
         try
         {
-            var job = new Cluster.Coordination.TrainingJob("bench-warmup", settings with { Epochs = 1 }, data, warmup.FullName);
-            await Cluster.Hosting.LocalTrainingCluster.RunAsync(system, job, Serilog.Core.Logger.None, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await RunCommandAsync(command, output.FullName, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            warmup.Delete(recursive: true);
+            output.Delete(recursive: true);
         }
-
-        for (var repetition = 0; repetition < repetitions; repetition++)
-        {
-            var local = Directory.CreateTempSubdirectory("clustertrainer-bench-");
-            try
-            {
-                var job = new Cluster.Coordination.TrainingJob($"bench-local-{repetition}", settings, data, local.FullName);
-                var summary = await Cluster.Hosting.LocalTrainingCluster.RunAsync(system, job, Serilog.Core.Logger.None, cancellationToken: cancellationToken).ConfigureAwait(false);
-                inProcess.Add(summary.SamplesPerSecond);
-                progress($"in-process, {settings.Workers} workers: {summary.SamplesPerSecond:F0} samples/s");
-            }
-            finally
-            {
-                local.Delete(recursive: true);
-            }
-
-            var remote = Directory.CreateTempSubdirectory("clustertrainer-bench-");
-            try
-            {
-                multiProcess.Add(await RunClusterCommandAsync(remote.FullName, cancellationToken).ConfigureAwait(false));
-                progress($"{settings.Workers} worker processes: {multiProcess[^1]:F0} samples/s");
-            }
-            finally
-            {
-                remote.Delete(recursive: true);
-            }
-        }
-
-        await system.Terminate().ConfigureAwait(false);
-        var baseline = Median(inProcess);
-        var rows = new[]
-        {
-            new BenchmarkRow($"in-process cluster, {settings.Workers} workers", settings.Workers, settings.ThreadsPerWorker(Environment.ProcessorCount), baseline, inProcess, 1.0),
-            new BenchmarkRow($"multi-process cluster, {settings.Workers} worker processes", settings.Workers, settings.ThreadsPerWorker(Environment.ProcessorCount), Median(multiProcess), multiProcess, Median(multiProcess) / baseline),
-        };
-        return new BenchmarkReport("cluster", settings.Model.ToString().ToLowerInvariant(), data.Train.Count, settings.BatchSize, Environment.ProcessorCount, Environment.MachineName, rows);
     }
 
-    private async Task<double> RunClusterCommandAsync(string directory, CancellationToken cancellationToken)
+    private async Task<double> RunCommandAsync(string command, string directory, CancellationToken cancellationToken)
     {
         var arguments = new List<string>
         {
-            "cluster", "--model", settings.Model.ToString().ToLowerInvariant(), "--workers", settings.Workers.ToString(CultureInfo.InvariantCulture),
+            command, "--model", settings.Model.ToString().ToLowerInvariant(), "--workers", settings.Workers.ToString(CultureInfo.InvariantCulture),
             "--epochs", settings.Epochs.ToString(CultureInfo.InvariantCulture), "--batch-size", settings.BatchSize.ToString(CultureInfo.InvariantCulture),
             "--seed", settings.Seed.ToString(CultureInfo.InvariantCulture), "--out", directory,
         };
@@ -93,7 +72,7 @@ public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repet
         var start = WorkerProcesses.SelfCommand(arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start `clustertrainer cluster`");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start `clustertrainer {command}`");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         using var limitTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -101,7 +80,7 @@ public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repet
         await process.WaitForExitAsync(limitTime.Token).ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"`clustertrainer cluster` failed with exit code {process.ExitCode}: {await errors.ConfigureAwait(false)}{await output.ConfigureAwait(false)}");
+            throw new InvalidOperationException($"`clustertrainer {command}` failed with exit code {process.ExitCode}: {await errors.ConfigureAwait(false)}{await output.ConfigureAwait(false)}");
         }
 
         return new RunDirectory(directory).ReadSummary().SamplesPerSecond;
