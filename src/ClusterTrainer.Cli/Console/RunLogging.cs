@@ -18,10 +18,13 @@ public static class RunLogging
             .MinimumLevel.Override("Akka", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Node", Environment.MachineName)
-            .WriteTo.Console(
-                restrictedToMinimumLevel: quietConsole ? LogEventLevel.Warning : LogEventLevel.Information,
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Warning);
+            // Per-step events belong in the log of record; on the console the progress lines already say it.
+            .WriteTo.Logger(console => console
+                .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && e.Properties.ContainsKey("Step"))
+                .WriteTo.Console(
+                    restrictedToMinimumLevel: quietConsole ? LogEventLevel.Warning : LogEventLevel.Information,
+                    outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}",
+                    standardErrorFromLevel: LogEventLevel.Warning));
         foreach (var (name, value) in properties)
         {
             configuration = configuration.Enrich.WithProperty(name, value);
