@@ -234,6 +234,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         _lastCompleted = command.Sequence;
+        if (command.Step % 50 == 0)
+        {
+            _log.Debug("Worker {Worker} finished step {Step} of epoch {Epoch} of job {JobId}: loss {Loss:F4} over {Samples} samples",
+                job.Rank, command.Step, command.Epoch, job.JobId, result.Samples == 0 ? 0 : result.LossSum / result.Samples, result.Samples);
+        }
+
         _coordinator.Tell(new StepCompleted(job.JobId, command.Sequence, command.Epoch, command.Step, job.Rank, result.LossSum, result.Samples, result.Checksum));
         TryRunNext();
     }
