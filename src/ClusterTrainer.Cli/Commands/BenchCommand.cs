@@ -64,10 +64,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         }
 
         var training = settings.ToSettings();
-        var samples = PositiveInt(settings.Samples, "--samples") ?? (training.Model == ModelKind.Mlp ? 60000 : 6000);
-        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
+        var samples = FlagValues.PositiveInt(settings.Samples, "--samples") ?? (training.Model == ModelKind.Mlp ? 60000 : 6000);
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
         var workerCounts = settings.WorkerCounts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(w => PositiveInt(w, "--worker-counts")!.Value).ToArray();
+            .Select(w => FlagValues.PositiveInt(w, "--worker-counts")!.Value).ToArray();
 
         var data = new DataLocator().Load(training.Data, training.Seed);
         data = data with { Train = data.Train.Take(samples), Test = data.Test.Take(500) };
@@ -91,7 +91,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
     private async Task<int> RunExchangeAsync(Options settings, CancellationToken cancellationToken)
     {
-        var calls = PositiveInt(settings.Repetitions, "--repetitions") ?? 50;
+        var calls = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 50;
         var gradients = new[] { ModelKind.Mlp, ModelKind.Cnn }.Select(kind =>
         {
             using var replica = new Replica(TrainingSettings.DefaultsFor(kind), [1, 28, 28], 10, 1);
@@ -117,8 +117,8 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
     private async Task<int> RunDqnAsync(Options settings)
     {
-        var steps = PositiveInt(settings.Samples, "--samples") ?? 20_000;
-        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        var steps = FlagValues.PositiveInt(settings.Samples, "--samples") ?? 20_000;
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
         console.MarkupLineInterpolated($"bench dqn: cartpole, {steps} env steps per collection run, {repetitions} repetitions, {Environment.ProcessorCount} cores");
         var report = await new DqnBenchmark(steps, repetitions, line => console.WriteLine(line)).RunAsync().ConfigureAwait(false);
 
@@ -144,7 +144,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
             Epochs = settings.Epochs is null ? 6 : given.Epochs,
             Data = given.Data ?? DataLocator.SampleKeyword,
         };
-        var repetitions = PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
         console.MarkupLineInterpolated($"bench --cluster: {training.Model} x {training.Workers} workers, {training.Epochs} epochs of {training.Data}, {repetitions} repetitions, {Environment.ProcessorCount} cores");
         var report = await new ClusterProcessBenchmark(training, repetitions, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
         var table = new Table().AddColumns("configuration", "samples/s (median)", "ratio to in-process");
@@ -160,8 +160,4 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         return 0;
     }
 
-    private static int? PositiveInt(string? text, string flag) =>
-        text is null ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-        : throw new SettingsException(flag, $"'{text}' is not a positive whole number");
 }

@@ -75,15 +75,15 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
 
             var settings = defaults with
             {
-                Collectors = ParseInt(Collectors, "--collectors") ?? defaults.Collectors,
-                EnvsPerCollector = ParseInt(EnvsPerCollector, "--envs-per-collector") ?? defaults.EnvsPerCollector,
-                Steps = ParseInt(Steps, "--steps") ?? defaults.Steps,
-                Seed = ParseInt(Seed, "--seed") ?? defaults.Seed,
-                ReplayRatio = ParseDouble(ReplayRatio, "--replay-ratio") ?? defaults.ReplayRatio,
-                LearningRate = ParseDouble(LearningRate, "--lr") ?? defaults.LearningRate,
-                TargetUpdateInterval = ParseInt(TargetUpdate, "--target-update") ?? defaults.TargetUpdateInterval,
+                Collectors = FlagValues.Int(Collectors, "--collectors") ?? defaults.Collectors,
+                EnvsPerCollector = FlagValues.Int(EnvsPerCollector, "--envs-per-collector") ?? defaults.EnvsPerCollector,
+                Steps = FlagValues.Int(Steps, "--steps") ?? defaults.Steps,
+                Seed = FlagValues.Int(Seed, "--seed") ?? defaults.Seed,
+                ReplayRatio = FlagValues.Double(ReplayRatio, "--replay-ratio") ?? defaults.ReplayRatio,
+                LearningRate = FlagValues.Double(LearningRate, "--lr") ?? defaults.LearningRate,
+                TargetUpdateInterval = FlagValues.Int(TargetUpdate, "--target-update") ?? defaults.TargetUpdateInterval,
                 Prioritized = Prioritized,
-                EvalInterval = ParseInt(EvalInterval, "--eval-interval") ?? defaults.EvalInterval,
+                EvalInterval = FlagValues.Int(EvalInterval, "--eval-interval") ?? defaults.EvalInterval,
             };
             try
             {
@@ -108,15 +108,7 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
             }
         }
 
-        private static int? ParseInt(string? text, string flag) =>
-            text is null ? null
-            : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
-            : throw new SettingsException(flag, $"'{text}' is not a whole number");
 
-        private static double? ParseDouble(string? text, string flag) =>
-            text is null ? null
-            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
-            : throw new SettingsException(flag, $"'{text}' is not a number (example: 0.5 or 1e-3)");
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)

@@ -83,19 +83,19 @@ public class TrainOptions : CommandSettings
         return (defaults with
         {
             Data = Data,
-            Epochs = ParseInt(Epochs, "--epochs") ?? defaults.Epochs,
-            BatchSize = ParseInt(BatchSize, "--batch-size") ?? defaults.BatchSize,
-            LearningRate = ParseDouble(LearningRate, "--lr") ?? defaults.LearningRate,
+            Epochs = FlagValues.Int(Epochs, "--epochs") ?? defaults.Epochs,
+            BatchSize = FlagValues.Int(BatchSize, "--batch-size") ?? defaults.BatchSize,
+            LearningRate = FlagValues.Double(LearningRate, "--lr") ?? defaults.LearningRate,
             Optimizer = Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(Optimizer, "--optimizer", "sgd, adam"),
-            Momentum = ParseDouble(Momentum, "--momentum") ?? defaults.Momentum,
+            Momentum = FlagValues.Double(Momentum, "--momentum") ?? defaults.Momentum,
             Schedule = Schedule is null ? defaults.Schedule : ParseEnum<ScheduleKind>(Schedule, "--lr-schedule", "cosine, constant"),
             Hidden = Hidden is null ? defaults.Hidden : ParseSizes(Hidden),
             Activation = Activation is null ? defaults.Activation : ParseEnum<Activation>(Activation, "--activation", "relu, sigmoid, tanh"),
-            Seed = ParseInt(Seed, "--seed") ?? defaults.Seed,
-            Limit = ParseInt(Limit, "--limit"),
-            Threads = ParseInt(Threads, "--threads"),
-            Workers = ParseInt(Workers, "--workers") ?? defaults.Workers,
-            Shards = ParseInt(Shards, "--shards") ?? defaults.Shards,
+            Seed = FlagValues.Int(Seed, "--seed") ?? defaults.Seed,
+            Limit = FlagValues.Int(Limit, "--limit"),
+            Threads = FlagValues.Int(Threads, "--threads"),
+            Workers = FlagValues.Int(Workers, "--workers") ?? defaults.Workers,
+            Shards = FlagValues.Int(Shards, "--shards") ?? defaults.Shards,
             Device = Device ?? defaults.Device,
         }).Validate();
     }
@@ -119,16 +119,7 @@ public class TrainOptions : CommandSettings
             ? parsed
             : throw new SettingsException(flag, $"'{value}' is not one of {valid}");
 
-    // Numbers are parsed here rather than by the command-line library so that an error names the flag.
-    private static int? ParseInt(string? text, string flag) =>
-        text is null ? null
-        : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new SettingsException(flag, $"'{text}' is not a whole number");
 
-    private static double? ParseDouble(string? text, string flag) =>
-        text is null ? null
-        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new SettingsException(flag, $"'{text}' is not a number (example: 0.001 or 1e-3)");
 
     private static int[] ParseSizes(string text)
     {
