@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cli.Processes;
 using ClusterTrainer.Cli;
 using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Hosting;
@@ -26,8 +25,8 @@ public sealed class ApiCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var log = new LoggerConfiguration().CreateLogger();
-        var port = ApiTests.FreePort();
-        var grpcPort = ApiTests.FreePort();
+        var port = LocalPorts.Free();
+        var grpcPort = LocalPorts.Free();
         Url = $"http://127.0.0.1:{grpcPort}";
         _coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), log,
             api: new ApiOptions("127.0.0.1", grpcPort, Runs.Path, null));
@@ -210,13 +209,6 @@ public sealed class ApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
         Assert.Equal(CliApp.Failed, failed);
         Assert.Contains("/nonexistent/data", failing.Output, StringComparison.Ordinal);
     }
-
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
 
 public class ApiSecurityTests
@@ -233,8 +225,8 @@ public class ApiSecurityTests
     public async Task Bound_to_all_interfaces_every_call_should_need_the_token_but_health_should_not()
     {
         var log = new LoggerConfiguration().CreateLogger();
-        var port = ApiTests.FreePort();
-        var grpcPort = ApiTests.FreePort();
+        var port = LocalPorts.Free();
+        var grpcPort = LocalPorts.Free();
         using var runs = new TempDirectory();
         await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "0.0.0.0", port, "127.0.0.1", []), log,
             api: new ApiOptions("0.0.0.0", grpcPort, runs.Path, "s3cret"));

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
+using ClusterTrainer.Cli.Processes;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Core;
@@ -20,7 +19,7 @@ public class MultiNodeTests
     [Fact]
     public async Task A_worker_of_another_protocol_version_should_be_refused_naming_both_versions()
     {
-        var port = FreePort();
+        var port = LocalPorts.Free();
         await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
         var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var worker = await ClusterNodeHost.StartAsync(
@@ -40,7 +39,7 @@ public class MultiNodeTests
     public async Task Two_in_test_worker_nodes_should_train_over_the_tcp_ring_like_the_in_process_cluster()
     {
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Epochs = 2, Workers = 2, Limit = 1200, Data = "sample", Seed = 4 };
-        var port = FreePort();
+        var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
         await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
         await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
@@ -139,13 +138,6 @@ public class MultiNodeTests
         using var replica = new Replica(settings, [1, 28, 28], 10, 0);
         replica.Load(Path.Combine(runDirectory, RunDirectory.ModelFile));
         return replica.ExportParameters();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static ProcessStartInfo CliStart(params string[] args)

@@ -27,12 +27,12 @@ public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repet
             progress($"cluster ({settings.Workers} worker processes): {multiProcess[^1]:F0} samples/s");
         }
 
-        var baseline = Median(inProcess);
+        var baseline = Statistics.Median(inProcess);
         var threads = settings.ThreadsPerWorker(Environment.ProcessorCount);
         var rows = new[]
         {
             new BenchmarkRow($"train, in-process cluster, {settings.Workers} workers", settings.Workers, threads, baseline, inProcess, 1.0),
-            new BenchmarkRow($"cluster, {settings.Workers} worker processes", settings.Workers, threads, Median(multiProcess), multiProcess, Median(multiProcess) / baseline),
+            new BenchmarkRow($"cluster, {settings.Workers} worker processes", settings.Workers, threads, Statistics.Median(multiProcess), multiProcess, Statistics.Median(multiProcess) / baseline),
         };
         return new BenchmarkReport("cluster", settings.Model.ToString().ToLowerInvariant(), settings.Limit ?? 0, settings.BatchSize, Environment.ProcessorCount, Environment.MachineName, rows);
     }
@@ -84,11 +84,5 @@ public sealed class ClusterProcessBenchmark(TrainingSettings settings, int repet
         }
 
         return new RunDirectory(directory).ReadSummary().SamplesPerSecond;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -80,8 +80,8 @@ public sealed class DqnBenchmark(long steps, int repetitions, Action<string> pro
         var rows = measured.Select(m =>
         {
             var baseline = m.Value.Unit == "updates/s" ? m.Key : m.Value.Ratio == 0 ? CollectingName(1) : TrainingName(1);
-            var rate = Median(m.Value.Rates);
-            return new DqnBenchmarkRow(m.Key, m.Value.Collectors, m.Value.Ratio, m.Value.Unit, rate, m.Value.Rates, baseline, rate / Median(measured[baseline].Rates));
+            var rate = Statistics.Median(m.Value.Rates);
+            return new DqnBenchmarkRow(m.Key, m.Value.Collectors, m.Value.Ratio, m.Value.Unit, rate, m.Value.Rates, baseline, rate / Statistics.Median(measured[baseline].Rates));
         }).ToArray();
         return new DqnBenchmarkReport("dqn", "cartpole", steps, defaults.EnvsPerCollector, Environment.ProcessorCount, Environment.MachineName, rows);
     }
@@ -127,11 +127,5 @@ public sealed class DqnBenchmark(long steps, int repetitions, Action<string> pro
 
             return updates / clock.Elapsed.TotalSeconds;
         }).ConfigureAwait(false);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

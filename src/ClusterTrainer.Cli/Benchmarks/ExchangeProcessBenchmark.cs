@@ -91,12 +91,12 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
 
         socket.Shutdown(SocketShutdown.Both);
         await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        return Median(rates);
+        return Statistics.Median(rates);
     }
 
     private async Task<double> MeasureRingAsync(int floats, int world, CancellationToken cancellationToken)
     {
-        var ports = Enumerable.Range(0, world).Select(_ => FreePort()).ToArray();
+        var ports = Enumerable.Range(0, world).Select(_ => LocalPorts.Free()).ToArray();
         var endpoints = string.Join(',', ports.Select(p => $"127.0.0.1:{p}"));
         var ring = ParseEndpoints(endpoints);
         var session = $"bench-{Guid.NewGuid():N}";
@@ -124,7 +124,7 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
                 await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             }
 
-            return Median(times);
+            return Statistics.Median(times);
         }
         finally
         {
@@ -142,17 +142,4 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
 
     private static Process Start(IEnumerable<string> arguments) =>
         Process.Start(WorkerProcesses.SelfCommand(arguments)) ?? throw new InvalidOperationException("could not start a benchmark peer process");
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
-    }
 }

@@ -46,8 +46,8 @@ public sealed class SupervisedBenchmark(TrainingSettings settings, DataSplit dat
         }
 
         await system.Terminate().ConfigureAwait(false);
-        var plain = Median(measured["plain TorchSharp loop"].Rates);
-        var rows = measured.Select(m => new BenchmarkRow(m.Key, m.Value.Workers, m.Value.Threads, Median(m.Value.Rates), m.Value.Rates, Median(m.Value.Rates) / plain)).ToArray();
+        var plain = Statistics.Median(measured["plain TorchSharp loop"].Rates);
+        var rows = measured.Select(m => new BenchmarkRow(m.Key, m.Value.Workers, m.Value.Threads, Statistics.Median(m.Value.Rates), m.Value.Rates, Statistics.Median(m.Value.Rates) / plain)).ToArray();
         return new BenchmarkReport("supervised", settings.Model.ToString().ToLowerInvariant(), data.Train.Count, settings.BatchSize, cores, Environment.MachineName, rows);
     }
 
@@ -71,11 +71,5 @@ public sealed class SupervisedBenchmark(TrainingSettings settings, DataSplit dat
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Hosting;
 using ClusterTrainer.Cli.Console;
 using ClusterTrainer.Cli.Processes;
@@ -46,7 +44,7 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
         Serilog.Log.Logger = log;
         try
         {
-            var port = FreePort();
+            var port = LocalPorts.Free();
             var seed = $"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{port}";
             await using var host = await ClusterNodeHost.StartAsync(
                 new NodeOptions([NodeOptions.CoordinatorRole, NodeOptions.DataRole], "127.0.0.1", port, null, []), log).ConfigureAwait(false);
@@ -66,12 +64,5 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
         {
             Serilog.Log.Logger = Serilog.Core.Logger.None;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
