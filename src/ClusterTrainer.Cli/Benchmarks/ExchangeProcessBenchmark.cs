@@ -15,7 +15,9 @@ public sealed record ExchangeRow(
     [property: JsonPropertyName("processes")] int Processes,
     [property: JsonPropertyName("median_seconds")] double MedianSeconds,
     [property: JsonPropertyName("bound_seconds")] double BoundSeconds,
-    [property: JsonPropertyName("ratio_to_bound")] double RatioToBound);
+    [property: JsonPropertyName("ratio_to_bound")] double RatioToBound,
+    [property: JsonPropertyName("stream_median_seconds")] double StreamMedianSeconds,
+    [property: JsonPropertyName("ratio_to_stream")] double RatioToStream);
 
 public sealed record ExchangeReport(
     [property: JsonPropertyName("benchmark")] string Benchmark,
@@ -26,7 +28,9 @@ public sealed record ExchangeReport(
 /// <summary>
 /// The data plane measured between real processes on this machine: raw TCP bandwidth between two
 /// processes (the baseline), then the ring all-reduce of a model's gradient across N processes, as a
-/// multiple of the bandwidth-optimal bound 2(N-1)/N x bytes / bandwidth.
+/// multiple of the bandwidth-optimal bound 2(N-1)/N x bytes / bandwidth. Each all-reduce call alternates with a
+/// stream call on the same ring that moves the same bytes per node with nothing to add or wait for: on one
+/// machine the N processes share its cores and its loopback, and the stream shows what the links give at once.
 /// </summary>
 public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Floats)> gradients, IReadOnlyList<int> worldSizes, int calls, Action<string> progress)
 {
@@ -41,10 +45,11 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
         {
             foreach (var world in worldSizes)
             {
-                var median = await MeasureRingAsync(floats, world, cancellationToken).ConfigureAwait(false);
+                var (median, stream) = await MeasureRingAsync(floats, world, cancellationToken).ConfigureAwait(false);
                 var bound = RingBound.Seconds((long)floats * sizeof(float), world, raw * 1024 * 1024);
-                rows.Add(new ExchangeRow(name, floats, world, median, bound, median / bound));
-                progress($"{name} gradient ({floats} floats), {world} processes: {median * 1000:F2} ms = {median / bound:F2} x bound");
+                rows.Add(new ExchangeRow(name, floats, world, median, bound, median / bound, stream, median / stream));
+                progress($"{name} gradient ({floats} floats), {world} processes: {median * 1000:F2} ms = {median / bound:F2} x bound, " +
+                    $"{median / stream:F2} x the stream of the same bytes ({stream * 1000:F2} ms)");
             }
         }
 
@@ -94,28 +99,42 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
         return Statistics.Median(rates);
     }
 
-    private async Task<double> MeasureRingAsync(int floats, int world, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls are timed in batches of <see cref="BatchCalls"/> back to back: a single call's time on one rank depends on
+    /// when its neighbours started (a socket buffer holds a whole call's bytes), a batch's time is the ring's period.
+    /// </summary>
+    public const int BatchCalls = 10;
+
+    /// <returns>The medians over batches of the time per all-reduce call and per stream call.</returns>
+    private async Task<(double AllReduce, double Stream)> MeasureRingAsync(int floats, int world, CancellationToken cancellationToken)
     {
         var ports = Enumerable.Range(0, world).Select(_ => LocalPorts.Free()).ToArray();
         var endpoints = string.Join(',', ports.Select(p => $"127.0.0.1:{p}"));
         var ring = ParseEndpoints(endpoints);
         var session = $"bench-{Guid.NewGuid():N}";
-        var total = calls + 5;
+        var batches = Math.Max(1, calls / BatchCalls) + 1;
         var peers = Enumerable.Range(1, world - 1).Select(rank => Start(["exchange-peer", "--rank", rank.ToString(CultureInfo.InvariantCulture), "--endpoints", endpoints,
-            "--floats", floats.ToString(CultureInfo.InvariantCulture), "--calls", total.ToString(CultureInfo.InvariantCulture), "--session", session])).ToArray();
+            "--floats", floats.ToString(CultureInfo.InvariantCulture), "--batches", batches.ToString(CultureInfo.InvariantCulture), "--session", session])).ToArray();
         try
         {
             using var endpoint = TcpRingEndpoint.Bind(IPAddress.Loopback, ports[0], new TcpRingOptions(session));
             await using var exchange = await endpoint.ConnectAsync(0, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             var buffer = GradientBuffer.Allocate(floats);
+            var streamBytes = RingBound.BytesPerNode((long)floats * sizeof(float), world);
             var times = new List<double>();
-            for (var call = 0; call < total; call++)
+            var streams = new List<double>();
+            for (var batch = 0; batch < batches; batch++)
             {
                 var clock = Stopwatch.StartNew();
-                exchange.AllReduceSum(buffer, cancellationToken);
-                if (call >= 5)
+                RunBatch(exchange, buffer, streamBytes, stream: true, cancellationToken);
+                var streamed = clock.Elapsed.TotalSeconds / BatchCalls;
+                clock.Restart();
+                RunBatch(exchange, buffer, streamBytes, stream: false, cancellationToken);
+                // The first batch of each kind is the warm-up.
+                if (batch > 0)
                 {
-                    times.Add(clock.Elapsed.TotalSeconds);
+                    times.Add(clock.Elapsed.TotalSeconds / BatchCalls);
+                    streams.Add(streamed);
                 }
             }
 
@@ -124,7 +143,7 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
                 await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             }
 
-            return Statistics.Median(times);
+            return (Statistics.Median(times), Statistics.Median(streams));
         }
         finally
         {
@@ -136,6 +155,23 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
                 }
 
                 peer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>What every rank runs, in the same order: a batch of stream calls, then a batch of all-reduce calls.</summary>
+    public static void RunBatch(TcpRingExchange exchange, GradientBuffer buffer, int streamBytes, bool stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        for (var call = 0; call < BatchCalls; call++)
+        {
+            if (stream)
+            {
+                exchange.Stream(streamBytes, cancellationToken);
+            }
+            else
+            {
+                exchange.AllReduceSum(buffer, cancellationToken);
             }
         }
     }

@@ -97,14 +97,15 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
             using var replica = new Replica(TrainingSettings.DefaultsFor(kind), [1, 28, 28], 10, 1);
             return (kind.ToString().ToUpperInvariant(), replica.ParameterCount);
         }).ToArray();
-        console.MarkupLineInterpolated($"bench --exchange: {calls} all-reduce calls per configuration (median), {Environment.ProcessorCount} cores");
+        console.MarkupLineInterpolated($"bench --exchange: {calls} all-reduce calls per configuration (median time per call over batches of {ExchangeProcessBenchmark.BatchCalls}), {Environment.ProcessorCount} cores");
         var report = await new ExchangeProcessBenchmark(gradients, [2, 3, 4], calls, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
 
-        var table = new Table().AddColumns("gradient", "processes", "all-reduce (median)", "bound 2(N-1)/N x bytes / raw TCP", "ratio to bound");
+        var table = new Table().AddColumns("gradient", "processes", "all-reduce (median)", "bound 2(N-1)/N x bytes / raw TCP", "ratio to bound", "stream of the same bytes on the ring", "ratio to stream");
         foreach (var row in report.Rows)
         {
             table.AddRow($"{row.Gradient} ({row.Floats * 4 / 1e6:F2} MB)", row.Processes.ToString(CultureInfo.InvariantCulture),
-                $"{row.MedianSeconds * 1000:F2} ms", $"{row.BoundSeconds * 1000:F2} ms", row.RatioToBound.ToString("F2", CultureInfo.InvariantCulture));
+                $"{row.MedianSeconds * 1000:F2} ms", $"{row.BoundSeconds * 1000:F2} ms", row.RatioToBound.ToString("F2", CultureInfo.InvariantCulture),
+                $"{row.StreamMedianSeconds * 1000:F2} ms", row.RatioToStream.ToString("F2", CultureInfo.InvariantCulture));
         }
 
         console.MarkupLineInterpolated($"raw TCP between two processes: {report.RawTcpMiBPerSecond:F0} MiB/s (the baseline)");

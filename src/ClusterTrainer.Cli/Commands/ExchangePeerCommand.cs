@@ -30,8 +30,8 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
         [CommandOption("--floats <N>")]
         public int Floats { get; init; }
 
-        [CommandOption("--calls <N>")]
-        public int Calls { get; init; }
+        [CommandOption("--batches <N>")]
+        public int Batches { get; init; }
 
         [CommandOption("--session <ID>")]
         public string Session { get; init; } = "bench";
@@ -50,9 +50,11 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
         using var endpoint = TcpRingEndpoint.Bind(IPAddress.Loopback, ring[settings.Rank].Port, new TcpRingOptions(settings.Session));
         await using var exchange = await endpoint.ConnectAsync(settings.Rank, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         var buffer = GradientBuffer.Allocate(settings.Floats);
-        for (var call = 0; call < settings.Calls; call++)
+        var streamBytes = RingBound.BytesPerNode((long)settings.Floats * sizeof(float), ring.Length);
+        for (var batch = 0; batch < settings.Batches; batch++)
         {
-            exchange.AllReduceSum(buffer, cancellationToken);
+            ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: true, cancellationToken);
+            ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: false, cancellationToken);
         }
 
         return 0;

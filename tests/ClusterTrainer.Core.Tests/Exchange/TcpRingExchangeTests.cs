@@ -1,4 +1,5 @@
 using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Core.Exchange.Tcp;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -40,6 +41,30 @@ public class TcpRingExchangeTests
                 RingRun.DisposeAll(ring);
             }
         });
+    }
+
+    [Fact]
+    public async Task Should_stay_in_step_when_stream_calls_alternate_with_all_reduce_calls()
+    {
+        // The benchmark's baseline runs on the same ring between all-reduce calls; it must not disturb them.
+        var random = new Random(11);
+        var ring = RingRun.Connect(3);
+        try
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                var streams = ring.Select(exchange => RingRun.StartRank(() => exchange.Stream(RingBound.BytesPerNode(40_000, 3), CancellationToken.None))).ToArray();
+                await Task.WhenAll(streams).WaitAsync(RingRun.Bound);
+                var buffers = RandomBuffers(random, 3, 10_000);
+                var expected = PlainSum(buffers);
+                RingRun.AllReduce(ring, buffers);
+                Assert.All(buffers, buffer => Assert.True(MatchesWithin(buffer, expected, 1e-4)));
+            }
+        }
+        finally
+        {
+            RingRun.DisposeAll(ring);
+        }
     }
 
     [Fact]

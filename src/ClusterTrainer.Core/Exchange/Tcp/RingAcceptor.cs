@@ -16,7 +16,6 @@ internal static class RingAcceptor
         RingHello local,
         int leftRank,
         IPEndPoint left,
-        TcpRingOptions options,
         TimeSpan timeout,
         CancellationToken deadline)
     {
@@ -42,7 +41,7 @@ internal static class RingAcceptor
                     .ConfigureAwait(false);
                 if (problem is null)
                 {
-                    RingSockets.PrepareForData(socket, options);
+                    RingSockets.PrepareForData(socket);
                     return socket;
                 }
 

@@ -17,4 +17,12 @@ public static class RingBound
 
         return 2.0 * (world - 1) / world * bytes / bytesPerSecond;
     }
+
+    /// <summary>What each node sends (and receives) in one all-reduce of <paramref name="bytes"/>: 2(N-1)/N of them.</summary>
+    public static int BytesPerNode(long bytes, int world)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(world, 1);
+        return checked((int)Math.Round(2.0 * (world - 1) / world * bytes));
+    }
 }

@@ -35,7 +35,7 @@ internal static class RingDialer
                     throw new ExchangeFailedException($"rank {local.Rank} cannot join the ring: {refusal}");
                 }
 
-                RingSockets.PrepareForData(socket, options);
+                RingSockets.PrepareForData(socket);
                 return socket;
             }
             catch (Exception error) when (error is SocketException or IOException)

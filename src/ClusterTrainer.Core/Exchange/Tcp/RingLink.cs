@@ -4,48 +4,60 @@ using System.Net.Sockets;
 namespace ClusterTrainer.Core.Exchange.Tcp;
 
 /// <summary>
-/// One direction of the ring (to the right neighbour, or from the left one) with blocking, timed transfers whose
-/// every failure becomes an <see cref="ExchangeFailedException"/> naming this rank, the peer and the phase.
+/// One direction of the ring (to the right neighbour, or from the left one) over a non-blocking socket: each call moves
+/// what the kernel takes or has at once, and every failure becomes an <see cref="ExchangeFailedException"/> naming this
+/// rank, the peer and the phase. Waiting for the socket is the <see cref="RingPump"/>'s business.
 /// </summary>
-internal sealed class RingLink(Socket socket, int localRank, string role, int peerRank, EndPoint peerEndPoint, TimeSpan timeout)
-    : IDisposable
+internal sealed class RingLink(Socket socket, int localRank, string role, int peerRank, EndPoint peerEndPoint) : IDisposable
 {
     public string Peer => $"{role} rank {peerRank} ({peerEndPoint})";
 
-    public void Send(ReadOnlySpan<byte> data, string phase)
+    public Socket Socket => socket;
+
+    /// <returns>The bytes the kernel took, 0 when its send buffer is full.</returns>
+    public int SendSome(ReadOnlySpan<byte> data, string phase)
     {
+        int sent;
+        SocketError error;
         try
         {
-            while (!data.IsEmpty)
-            {
-                data = data[socket.Send(data, SocketFlags.None)..];
-            }
+            sent = socket.Send(data, SocketFlags.None, out error);
         }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        catch (ObjectDisposedException disposed)
         {
-            throw Failure(phase, "sending", error);
+            throw Failure(phase, "sending", disposed);
         }
+
+        return error switch
+        {
+            SocketError.Success => sent,
+            SocketError.WouldBlock => 0,
+            _ => throw Failure(phase, "sending", new SocketException((int)error)),
+        };
     }
 
-    public void Receive(Span<byte> data, string phase)
+    /// <returns>The bytes that had arrived, 0 when none had.</returns>
+    public int ReceiveSome(Span<byte> data, string phase)
     {
+        int received;
+        SocketError error;
         try
         {
-            while (!data.IsEmpty)
-            {
-                var received = socket.Receive(data, SocketFlags.None);
-                if (received == 0)
-                {
-                    throw new ExchangeFailedException(Describe(phase, "the peer closed the connection"));
-                }
-
-                data = data[received..];
-            }
+            received = socket.Receive(data, SocketFlags.None, out error);
         }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        catch (ObjectDisposedException disposed)
         {
-            throw Failure(phase, "receiving", error);
+            throw Failure(phase, "receiving", disposed);
         }
+
+        return error switch
+        {
+            SocketError.Success when received == 0 && !data.IsEmpty =>
+                throw new ExchangeFailedException(Describe(phase, "the peer closed the connection")),
+            SocketError.Success => received,
+            SocketError.WouldBlock => 0,
+            _ => throw Failure(phase, "receiving", new SocketException((int)error)),
+        };
     }
 
     public string Describe(string phase, string what) => $"rank {localRank} during {phase}, {Peer}: {what}";
@@ -56,11 +68,9 @@ internal sealed class RingLink(Socket socket, int localRank, string role, int pe
     {
         var what = error switch
         {
-            SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock } =>
-                $"nothing moved for {timeout.TotalSeconds:0.###} s while {action}",
             SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown } =>
                 $"the peer closed the connection while {action} ({error.Message})",
-            ObjectDisposedException or SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted } =>
+            ObjectDisposedException or SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted or SocketError.NotSocket } =>
                 $"the exchange was closed on rank {localRank} while {action}",
             SocketException socketError => $"{action} failed: {socketError.SocketErrorCode} ({socketError.Message})",
             _ => $"{action} failed: {error.Message}",

@@ -24,14 +24,12 @@ internal static class RingSockets
     }
 
     /// <summary>
-    /// The data phase uses blocking calls on two dedicated threads; the kernel-enforced timeouts make every one of
-    /// them bounded. Nagle's algorithm would hold back the last partial packet of each chunk, so it is off.
+    /// The data phase drives both sockets of a rank from one thread with non-blocking calls (see <see cref="RingPump"/>),
+    /// which bounds every wait itself. Nagle's algorithm would hold back the last partial packet of each chunk, so it is off.
     /// </summary>
-    public static void PrepareForData(Socket socket, TcpRingOptions options)
+    public static void PrepareForData(Socket socket)
     {
         socket.NoDelay = true;
-        var milliseconds = (int)options.IoTimeout.TotalMilliseconds;
-        socket.SendTimeout = milliseconds;
-        socket.ReceiveTimeout = milliseconds;
+        socket.Blocking = false;
     }
 }

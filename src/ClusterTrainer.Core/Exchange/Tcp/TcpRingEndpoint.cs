@@ -88,7 +88,7 @@ public sealed class TcpRingEndpoint : IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var dialing = RingDialer.ConnectAsync(local, rightRank, ring[rightRank], Options, timeout, deadline.Token);
-        var accepting = RingAcceptor.AcceptAsync(_listener, local, leftRank, ring[leftRank], Options, timeout, deadline.Token);
+        var accepting = RingAcceptor.AcceptAsync(_listener, local, leftRank, ring[leftRank], timeout, deadline.Token);
         var first = await Task.WhenAny(dialing, accepting).ConfigureAwait(false);
         var second = first == dialing ? accepting : dialing;
         if (first.IsCompletedSuccessfully)
@@ -115,8 +115,8 @@ public sealed class TcpRingEndpoint : IDisposable
             await failed.ConfigureAwait(false);
         }
 
-        var right = new RingLink(dialing.Result, rank, "right neighbour", rightRank, ring[rightRank], Options.IoTimeout);
-        var left = new RingLink(accepting.Result, rank, "left neighbour", leftRank, ring[leftRank], Options.IoTimeout);
+        var right = new RingLink(dialing.Result, rank, "right neighbour", rightRank, ring[rightRank]);
+        var left = new RingLink(accepting.Result, rank, "left neighbour", leftRank, ring[leftRank]);
         return new TcpRingExchange(rank, worldSize, Options, right, left);
     }
 
