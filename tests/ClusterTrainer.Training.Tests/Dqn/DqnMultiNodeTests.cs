@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.TestKit.Xunit2;
+using ClusterTrainer.Cli.Processes;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Cluster.Rl;
+using ClusterTrainer.Rl.Dqn;
+using Serilog;
+
+namespace ClusterTrainer.Training.Tests.Dqn;
+
+/// <summary>DQN on a real cluster on 127.0.0.1: a coordinator node, collectors on worker nodes.</summary>
+public sealed class DqnMultiNodeTests : TestKit
+{
+    private static readonly ILogger Silent = new LoggerConfiguration().CreateLogger();
+
+    [Fact]
+    public async Task Collectors_should_run_on_the_worker_nodes_and_the_job_should_reach_a_greedy_mean_of_150()
+    {
+        var port = LocalPorts.Free();
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        var workers = new[] { worker1, worker2 }.Select(w => Akka.Cluster.Cluster.Get(w.System).SelfAddress.ToString()).Order(StringComparer.Ordinal).ToArray();
+        AwaitWorkersUp(coordinator.System, 2);
+
+        // The settings and threshold of the in-process test (DqnLearningTests), with the collectors on the two worker nodes.
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 15_000, EvalInterval = 2500, EvalEpisodes = 20, FinalEvalEpisodes = 50, Seed = 1 };
+        var clock = Stopwatch.StartNew();
+        var result = await LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, name: "dqn-on-workers", placement: DqnPlacement.WorkerNodes)
+            .WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(workers, result.CollectorNodes.Order(StringComparer.Ordinal));
+        Assert.Equal(15_000, result.EnvSteps);
+        Assert.Equal((long)((15_000 - settings.LearningStarts) * settings.ReplayRatio), result.Updates);
+        Assert.True(result.FinalEvalMean >= 150, $"greedy mean return {result.FinalEvalMean:F1} after {result.EnvSteps} steps in {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Each worker node's collector host says it ran one collector, and that the job's collectors are gone with the job.
+        foreach (var worker in new[] { worker1, worker2 })
+        {
+            var host = worker.System.ActorSelection($"/user/{CollectorHostActor.Name}");
+            AwaitAssert(
+                () =>
+                {
+                    var status = host.Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+                    Assert.Equal(1, status.Started);
+                    Assert.Equal(0, status.Running);
+                    Assert.Empty(status.Jobs);
+                },
+                TimeSpan.FromSeconds(15),
+                TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_worker_node_holding_collectors_should_fail_the_job_within_seconds_naming_it()
+    {
+        var port = LocalPorts.Free();
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        // Three nodes, so the two that stay are a majority when the Split Brain Resolver downs the dead one.
+        await using var survivor = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        var victimPort = LocalPorts.Free();
+        using var victim = Process.Start(MultiNodeTests.CliStart("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed))!;
+        var victimOutput = new System.Text.StringBuilder();
+        victim.OutputDataReceived += (_, e) => { lock (victimOutput) { victimOutput.AppendLine(e.Data); } };
+        victim.BeginOutputReadLine();
+        try
+        {
+            AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
+            var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 1_000_000 };
+            var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-worker", DqnPlacement.WorkerNodes);
+            await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            AwaitCondition(() => Text(victimOutput).Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+
+            victim.Kill();
+            var killedAt = Stopwatch.StartNew();
+            var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"worker node akka.tcp://clustertrainer@127.0.0.1:{victimPort}", error.Message, StringComparison.Ordinal);
+            Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail: {error.Message}");
+        }
+        finally
+        {
+            if (!victim.HasExited)
+            {
+                victim.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_worker_node_a_dqn_job_on_the_cluster_should_fail_saying_so()
+    {
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", LocalPorts.Free(), null, []), Silent);
+        AwaitCondition(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(30));
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 5000 };
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() =>
+            LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, placement: DqnPlacement.WorkerNodes).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("no worker node", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Text(System.Text.StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
+    private void AwaitWorkersUp(ActorSystem system, int count, TimeSpan? within = null)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        AwaitCondition(
+            () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(NodeOptions.WorkerRole)) == count,
+            within ?? TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(100));
+    }
+}
