@@ -25,6 +25,9 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>How long worker nodes' collector hosts get to answer, and then to start the collectors.</summary>
     public static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a job on a cluster without a worker node that is up waits for one before it fails.</summary>
+    public static readonly TimeSpan WorkerWaitTimeout = TimeSpan.FromSeconds(15);
+
     private readonly DqnSettings _settings;
     private readonly string _jobId;
     private readonly DqnPlacement _placement;
@@ -131,7 +134,11 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             .ToList();
         if (nodes.Count == 0)
         {
-            Fail("no worker node is up in the cluster, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn for a run in one process");
+            // Nodes started just before the job was submitted may still be joining: wait a little, not forever.
+            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberUp));
+            Timers.StartSingleTimer("workers", NoWorkers.Instance, WorkerWaitTimeout);
+            _log.Information("No worker node is up yet; waiting up to {Seconds} s for one", WorkerWaitTimeout.TotalSeconds);
+            Become(WaitingForWorkers);
             return;
         }
 
@@ -156,6 +163,25 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("placement", PlacementTimedOut.Instance, RemoteTimeout);
         _log.Information("Placing {Collectors} collectors on {Nodes} worker nodes: {Placement}", _settings.Collectors, _placed.Count, DescribePlacement());
         Become(Placing);
+    }
+
+    private void WaitingForWorkers()
+    {
+        void WorkerUp()
+        {
+            Timers.Cancel("workers");
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self, typeof(ClusterEvent.MemberUp));
+            PlaceOnWorkerNodes();
+        }
+
+        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), _ => WorkerUp());
+        // A worker that came up between the look at the membership and the subscription is in the snapshot.
+        Receive<ClusterEvent.CurrentClusterState>(
+            state => state.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole)),
+            _ => WorkerUp());
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<NoWorkers>(_ => Fail($"no worker node came up in the cluster within {WorkerWaitTimeout.TotalSeconds:0} s, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn to keep a run in one process"));
+        Failures();
     }
 
     private void Placing()
@@ -278,7 +304,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CollectorFailed>(m => Fail($"collector {m.Collector} failed: {m.Reason}"));
         Receive<LearnerFailed>(m => Fail($"the learner failed: {m.Reason}"));
         Receive<EvaluationFailed>(m => Fail($"an evaluation failed: {m.Reason}"));
-        Receive<Terminated>(m => Fail(Stopped(m)));
+        Receive<Terminated>(Stopped);
         Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "became unreachable"));
         Receive<ClusterEvent.IMemberEvent>(m =>
         {
@@ -291,21 +317,19 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CancelDqnRun>(_ => Fail("cancelled"));
     }
 
-    private string Stopped(Terminated m)
+    private void Stopped(Terminated m)
     {
         var actor = m.ActorRef;
-        var died = m.AddressTerminated ? " (its node died)" : string.Empty;
-        if (_remoteCollectors.TryGetValue(actor, out var index))
-        {
-            return $"collector {index} on worker node {actor.Path.Address} stopped unexpectedly{died}";
-        }
-
         if (_hosts.ContainsValue(actor))
         {
-            return $"the collector host of worker node {actor.Path.Address} stopped{died}";
+            // A host is a top-level actor of its node that never stops on its own: the node is going or gone.
+            NodeLost(actor.Path.Address, "is gone (its collector host stopped: the node died or left the cluster)");
+            return;
         }
 
-        return $"{actor.Path.Name} stopped unexpectedly";
+        Fail(_remoteCollectors.TryGetValue(actor, out var index)
+            ? $"collector {index} on worker node {actor.Path.Address} stopped unexpectedly (it failed, or its node died or left)"
+            : $"{actor.Path.Name} stopped unexpectedly");
     }
 
     private void NodeLost(Address node, string what)
@@ -416,7 +440,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        if (_placed.Count > 0)
+        if (_placement == DqnPlacement.WorkerNodes)
         {
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         }
@@ -426,6 +450,15 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     /// <summary>Restarts the stall timer: every sign of life pushes the deadline back.</summary>
     private void Progressed() => Timers.StartSingleTimer("stall", Stalled.Instance, _stallTimeout);
+
+    private sealed class NoWorkers
+    {
+        public static readonly NoWorkers Instance = new();
+
+        private NoWorkers()
+        {
+        }
+    }
 
     private sealed class PlacementTimedOut
     {
