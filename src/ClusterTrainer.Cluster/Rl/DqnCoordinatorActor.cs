@@ -22,7 +22,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private const long FinalCandidateRequest = -1;
     private const long FinalRequest = -2;
 
-    /// <summary>How long worker nodes' collector hosts get to answer, and then to start the collectors.</summary>
+    /// <summary>How long worker nodes' collector hosts get, in all, to answer and to start the collectors.</summary>
     public static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>How long a job on a cluster without a worker node that is up waits for one before it fails.</summary>
@@ -123,13 +123,15 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     /// Deals the collectors over the worker nodes that are up and reachable now, and asks each node's
     /// collector host who it is; nothing waits longer than <see cref="RemoteTimeout"/>.
     /// </summary>
-    private void PlaceOnWorkerNodes()
+    /// <param name="seen">Members just reported up, which the cluster's state snapshot may not show yet.</param>
+    private void PlaceOnWorkerNodes(IEnumerable<Member>? seen = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var state = cluster.State;
-        var nodes = state.Members
+        var nodes = state.Members.Concat(seen ?? [])
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole) && !state.Unreachable.Contains(m))
             .Select(m => m.Address)
+            .Distinct()
             .OrderBy(a => a.ToString(), StringComparer.Ordinal)
             .ToList();
         if (nodes.Count == 0)
@@ -167,18 +169,18 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     private void WaitingForWorkers()
     {
-        void WorkerUp()
+        void WorkerUp(IEnumerable<Member> seen)
         {
             Timers.Cancel("workers");
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self, typeof(ClusterEvent.MemberUp));
-            PlaceOnWorkerNodes();
+            PlaceOnWorkerNodes(seen);
         }
 
-        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), _ => WorkerUp());
+        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), m => WorkerUp([m.Member]));
         // A worker that came up between the look at the membership and the subscription is in the snapshot.
         Receive<ClusterEvent.CurrentClusterState>(
             state => state.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole)),
-            _ => WorkerUp());
+            state => WorkerUp(state.Members));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<NoWorkers>(_ => Fail($"no worker node came up in the cluster within {WorkerWaitTimeout.TotalSeconds:0} s, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn to keep a run in one process"));
         Failures();
@@ -301,7 +303,9 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Failures()
     {
-        Receive<CollectorFailed>(m => Fail($"collector {m.Collector} failed: {m.Reason}"));
+        Receive<CollectorFailed>(m => Fail(_remoteCollectors.ContainsKey(Sender)
+            ? $"collector {m.Collector} on worker node {Sender.Path.Address} failed: {m.Reason}"
+            : $"collector {m.Collector} failed: {m.Reason}"));
         Receive<LearnerFailed>(m => Fail($"the learner failed: {m.Reason}"));
         Receive<EvaluationFailed>(m => Fail($"an evaluation failed: {m.Reason}"));
         Receive<Terminated>(Stopped);
