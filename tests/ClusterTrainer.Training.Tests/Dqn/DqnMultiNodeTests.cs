@@ -104,6 +104,43 @@ public sealed class DqnMultiNodeTests : TestKit
     }
 
     [Fact]
+    public async Task A_killed_coordinator_process_should_not_leave_collectors_running_on_the_worker_nodes()
+    {
+        var port = LocalPorts.Free();
+        var grpcPort = LocalPorts.Free();
+        using var runs = new TempDirectory();
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path))!;
+        try
+        {
+            var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+            // Two workers, so they are the majority that downs the dead coordinator.
+            await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+            await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+            AwaitCondition(() => Akka.Cluster.Cluster.Get(worker1.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            var client = new ClusterTrainer.Api.V1.Jobs.JobsClient(channel);
+            await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
+            var hosts = new[] { worker1, worker2 }.Select(w => w.System.ActorSelection($"/user/{CollectorHostActor.Name}")).ToArray();
+            int Running(ActorSelection host) => host.Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Running;
+            AwaitCondition(() => hosts.All(h => Running(h) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+
+            coordinator.Kill();
+            var killedAt = Stopwatch.StartNew();
+            AwaitCondition(() => hosts.All(h => Running(h) == 0), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            _output.WriteLine($"collectors stopped {killedAt.Elapsed.TotalSeconds:F1} s after the coordinator was killed");
+        }
+        finally
+        {
+            if (!coordinator.HasExited)
+            {
+                coordinator.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Without_a_worker_node_a_dqn_job_on_the_cluster_should_fail_saying_so()
     {
         await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", LocalPorts.Free(), null, []), Silent);
