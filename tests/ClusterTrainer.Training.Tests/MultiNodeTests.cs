@@ -140,7 +140,7 @@ public class MultiNodeTests
         return replica.ExportParameters();
     }
 
-    private static ProcessStartInfo CliStart(params string[] args)
+    internal static ProcessStartInfo CliStart(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clustertrainer.dll"));

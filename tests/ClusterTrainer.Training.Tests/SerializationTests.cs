@@ -4,12 +4,15 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
+using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
+using ClusterTrainer.Rl.Dqn;
+using ClusterTrainer.Rl.Environments;
 
 namespace ClusterTrainer.Training.Tests;
 
@@ -65,6 +68,23 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return GetClusterWorkers.Instance;
         yield return new ClusterWorkers(["akka.tcp://a@b:1", "akka.tcp://a@c:1"], ["akka.tcp://a@c:1"], null, 0);
         yield return new WorkerLost(1, "akka.tcp://a@b:1", "left");
+        var dqn = DqnSettings.DefaultsFor("acrobot") with { Collectors = 3, Hidden = [64, 32], EpsilonAlpha = 2.5, Prioritized = true, Seed = 9 };
+        yield return new StartCollectors("job", dqn, [0, 2], a, b);
+        yield return new StartCollectors("job", DqnSettings.DefaultsFor("cartpole"), [1], b, a);
+        yield return new CollectorsStarted("job", "akka.tcp://clustertrainer@127.0.0.1:4100", [0, 2], [a, b]);
+        yield return new CollectorsRefused("job", "akka.tcp://clustertrainer@127.0.0.1:4100", "why");
+        yield return new PolicyWeightsPart("job", 3, 96, 1, 5, 16_000, 67_000, [1.5f, -2f, 0f, float.MaxValue]);
+        yield return new PolicyWeightsPart("job", 0, 0, 0, 1, 0, 0, []);
+        yield return new StoreExperience(1, 7, [0.1f, -0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f], [0, 1], [1f, 0.5f], [0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f], [false, true]);
+        yield return new ExperienceAccepted(1, 7);
+        yield return new CollectorProgressed(1, 640, 64, [12.0, 500.0], [12, 500], 4, 0.05);
+        yield return new CollectorProgressed(0, 16, 16, [], [], 0, 1.0);
+        yield return new CollectorFinished(1, 50_000);
+        yield return new CollectorFailed(1, "boom");
+        yield return GetCollectorStatus.Instance;
+        yield return new CollectorStatus(1, 640, 10, 4, 2, true);
+        yield return GetCollectorHostStatus.Instance;
+        yield return new CollectorHostStatus("akka.tcp://clustertrainer@127.0.0.1:4100", ["job"], 2, 5);
         yield return new JobFinished("job", new RunSummary
         {
             RunId = "job",
@@ -110,6 +130,35 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
     {
         var covered = Samples(ActorRefs.Nobody, ActorRefs.Nobody).Select(m => m.GetType()).ToHashSet();
         Assert.DoesNotContain(ClusterTrainerSerializer.BoundTypes, t => !covered.Contains(t));
+    }
+
+    [Fact]
+    public void Every_part_of_the_default_networks_weights_should_fit_far_under_the_remote_frame()
+    {
+        var weights = new PolicyWeights(12, 384, Enumerable.Range(0, 67_586).Select(i => i * 1e-3f).ToArray());
+        var parts = WeightsSplitter.Split("20261201-120000-dqn-cartpole-abcdef", weights);
+        Assert.Equal(5, parts.Count);
+        Assert.All(parts, part => Assert.InRange(Sys.Serialization.FindSerializerFor(part).ToBinary(part).Length, 1, 65_000));
+        // The whole weights never cross nodes: they are not bound, so nobody can send them by mistake in one frame.
+        Assert.DoesNotContain(typeof(PolicyWeights), ClusterTrainerSerializer.BoundTypes);
+    }
+
+    [Theory]
+    [InlineData("cartpole")]
+    [InlineData("acrobot")]
+    [InlineData("mountaincar")]
+    public void The_largest_experience_messages_should_encode_within_the_estimated_size(string env)
+    {
+        var settings = DqnSettings.DefaultsFor(env);
+        var observationSize = EnvironmentCatalog.Get(env).Create().ObservationSize;
+        var n = settings.ChunkSteps * settings.EnvsPerCollector;
+        var store = new StoreExperience(3, long.MaxValue, new float[n * observationSize], new int[n], new float[n], new float[n * observationSize], new bool[n]);
+        var progress = new CollectorProgressed(3, long.MaxValue, n, new double[n], new int[n], long.MaxValue, 0.5);
+        var estimate = CollectorPlacement.LargestMessageBytes(settings, observationSize);
+        foreach (var message in new object[] { store, progress })
+        {
+            Assert.InRange(Sys.Serialization.FindSerializerFor(message).ToBinary(message).Length, 1, estimate);
+        }
     }
 
     [Fact]

@@ -9,9 +9,10 @@ using ClusterTrainer.Rl.Dqn;
 namespace ClusterTrainer.Cluster.Api;
 
 /// <summary>
-/// DQN jobs submitted through the API. They run on the coordinator node's actor system (collectors,
-/// replay and learner in one process, as `clustertrainer dqn` runs them) beside the supervised queue,
-/// write the same outputs as `dqn`, and report to the registry like any other job.
+/// DQN jobs submitted through the API. The coordinator, replay, learner and evaluator run on the
+/// coordinator node's actor system beside the supervised queue; the collectors run on the cluster's
+/// worker nodes (<see cref="DqnPlacement.WorkerNodes"/>). They write the same outputs as `dqn` and
+/// report to the registry like any other job.
 /// </summary>
 public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
 {
@@ -63,7 +64,7 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
         try
         {
             var log = Serilog.Log.Logger.ForContext("JobId", jobId);
-            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, cancellation.Token).ConfigureAwait(false);
+            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, cancellation.Token).ConfigureAwait(false);
             var summary = DqnRunOutputs.Write(new RunDirectory(runDirectory), result);
             registry.FinishDqn(jobId, summary.EvalMeanReturn, RunJson.Serialize(summary));
         }

@@ -11,6 +11,7 @@ using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Exchange;
 using ClusterTrainer.Cluster.Nodes;
+using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Workers;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,8 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// <summary>
 /// Starts one node of a multi-process cluster: Akka.Remote + Akka.Cluster with the node's roles, the
 /// Split Brain Resolver (keep-majority), the job manager as a ClusterSingleton on role `coordinator`, and
-/// on `worker` nodes a worker actor with a TCP ring exchange that registers itself with the coordinator.
+/// on `worker` nodes a worker actor with a TCP ring exchange that registers itself with the coordinator,
+/// and the host of DQN collectors (/user/collectors).
 /// </summary>
 public static class ClusterNodeHost
 {
@@ -135,7 +137,9 @@ public static class ClusterNodeHost
             if (options.Has(NodeOptions.WorkerRole))
             {
                 var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
-                var worker = system.ActorOf(WorkerActor.Props(log.ForContext("Node", cluster.SelfAddress.ToString()), exchanges, WorkerTimeouts.Default), "worker");
+                var nodeLog = log.ForContext("Node", cluster.SelfAddress.ToString());
+                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default), "worker");
+                system.ActorOf(CollectorHostActor.Props(cluster.SelfAddress.ToString(), nodeLog), CollectorHostActor.Name);
                 var jobManager = registry.Get<JobManagerActor>();
                 system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>
                 {

@@ -6,8 +6,8 @@ using Serilog;
 namespace ClusterTrainer.Cluster.Hosting;
 
 /// <summary>
-/// Runs a DQN job on actors inside one process. Every message between collectors, replay and learner
-/// carries arrays only, so the same actors can later be spread over nodes.
+/// Runs a DQN job on actors of this ActorSystem: all of them in this process by default, or, with
+/// <see cref="DqnPlacement.WorkerNodes"/> on a cluster node, the collectors on the cluster's worker nodes.
 /// </summary>
 public static class LocalDqnCluster
 {
@@ -20,6 +20,7 @@ public static class LocalDqnCluster
         ILogger log,
         Action<object>? onEvent = null,
         string? name = null,
+        DqnPlacement placement = DqnPlacement.InProcess,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -28,7 +29,7 @@ public static class LocalDqnCluster
         var id = name ?? $"dqn-{Guid.NewGuid():N}";
         var completion = new TaskCompletionSource<DqnRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var listener = system.ActorOf(DqnListenerActor.Props(completion, onEvent ?? (_ => { })), $"{id}-listener");
-        var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout), id);
+        var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout, id, placement), id);
         try
         {
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(CancelDqnRun.Instance));

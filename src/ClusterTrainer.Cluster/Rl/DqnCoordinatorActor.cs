@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using ClusterTrainer.Core;
 using ClusterTrainer.Rl.Dqn;
 using ClusterTrainer.Rl.Environments;
@@ -8,17 +9,28 @@ using Serilog;
 namespace ClusterTrainer.Cluster.Rl;
 
 /// <summary>
-/// Runs one DQN job: starts the replay, the learner, the evaluator and the collectors as its children,
-/// counts steps and episodes, has the policy evaluated greedily every EvalInterval steps and keeps the
-/// best weights so far, and when the learner is done evaluates them on fresh seeds and reports. A
-/// child that stops, a failure, or no progress within the stall timeout ends the run with a reason.
+/// Runs one DQN job: starts the replay, the learner and the evaluator as its children and the collectors
+/// either as children too (<see cref="DqnPlacement.InProcess"/>) or on the cluster's worker nodes
+/// (<see cref="DqnPlacement.WorkerNodes"/>, through each node's <see cref="CollectorHostActor"/>), counts
+/// steps and episodes, has the policy evaluated greedily every EvalInterval steps and keeps the best
+/// weights so far, and when the learner is done evaluates them on fresh seeds and reports. A child or
+/// remote collector that stops, a worker node that leaves or becomes unreachable, a failure, or no
+/// progress within the stall timeout ends the run with a reason.
 /// </summary>
 public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 {
     private const long FinalCandidateRequest = -1;
     private const long FinalRequest = -2;
 
+    /// <summary>How long worker nodes' collector hosts get, in all, to answer and to start the collectors.</summary>
+    public static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a job on a cluster without a worker node that is up waits for one before it fails.</summary>
+    public static readonly TimeSpan WorkerWaitTimeout = TimeSpan.FromSeconds(15);
+
     private readonly DqnSettings _settings;
+    private readonly string _jobId;
+    private readonly DqnPlacement _placement;
     private readonly IActorRef _listener;
     private readonly ILogger _log;
     private readonly TimeSpan _stallTimeout;
@@ -29,6 +41,12 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private readonly List<DqnEvaluationRow> _evaluations = [];
     private readonly Dictionary<long, (float[] Weights, DqnEvaluationRow Row)> _pendingEvaluations = [];
     private readonly long[] _collectorSteps;
+    private readonly string[] _collectorNodes;
+    private readonly Dictionary<IActorRef, int> _remoteCollectors = [];
+    private readonly Dictionary<Address, int[]> _placed = [];
+    private readonly Dictionary<Address, IActorRef> _hosts = [];
+    private readonly HashSet<Address> _started = [];
+    private float[] _initialWeights = [];
     private IActorRef _replay = ActorRefs.Nobody;
     private IActorRef _learner = ActorRefs.Nobody;
     private IActorRef _evaluator = ActorRefs.Nobody;
@@ -45,23 +63,26 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private float[]? _finalWeights;
     private double _lastWeightsMean = double.NaN;
 
-    public DqnCoordinatorActor(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout)
+    public DqnCoordinatorActor(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement)
     {
         _settings = settings;
+        _jobId = jobId;
+        _placement = placement;
         _listener = listener;
         _log = log;
         _stallTimeout = stallTimeout;
         _spec = EnvironmentCatalog.Get(settings.Environment);
         _solved = new SolvedDetector(_spec.SolvedThreshold);
         _collectorSteps = new long[settings.Collectors];
+        _collectorNodes = new string[settings.Collectors];
         _nextEvaluation = settings.EvalInterval;
         Starting();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout) =>
-        Akka.Actor.Props.Create(() => new DqnCoordinatorActor(settings, listener, log, stallTimeout));
+    public static Props Props(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement = DqnPlacement.InProcess) =>
+        Akka.Actor.Props.Create(() => new DqnCoordinatorActor(settings, listener, log, stallTimeout, jobId, placement));
 
     private long EnvSteps => _collectorSteps.Sum();
 
@@ -82,22 +103,185 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<LearnerReady>(ready =>
         {
+            if (_placement == DqnPlacement.WorkerNodes)
+            {
+                _initialWeights = ready.InitialWeights;
+                PlaceOnWorkerNodes();
+                return;
+            }
+
             var collectors = Enumerable.Range(0, _settings.Collectors).Select(i => Watch(Context.ActorOf(
                 CollectorActor.Props(new CollectorSetup(i, _settings, ready.InitialWeights), _replay, Self, _log.ForContext("Collector", i)),
                 $"collector-{i}"))).ToList();
-            _learner.Tell(new StartLearning([.. collectors, Self]));
-            _clock.Start();
-            _log.Information("DQN on {Env}: {Collectors} collectors x {Envs} environments, {Steps} steps, replay ratio {Ratio}", _spec.Id, _settings.Collectors, _settings.EnvsPerCollector, _settings.Steps, _settings.ReplayRatio);
-            Become(Running);
+            Array.Fill(_collectorNodes, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
+            StartLearning([.. collectors, Self]);
         });
         Failures();
     }
+
+    /// <summary>
+    /// Deals the collectors over the worker nodes that are up and reachable now, and asks each node's
+    /// collector host who it is; nothing waits longer than <see cref="RemoteTimeout"/>.
+    /// </summary>
+    /// <param name="seen">Members just reported up, which the cluster's state snapshot may not show yet.</param>
+    private void PlaceOnWorkerNodes(IEnumerable<Member>? seen = null)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var state = cluster.State;
+        var nodes = state.Members.Concat(seen ?? [])
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole) && !state.Unreachable.Contains(m))
+            .Select(m => m.Address)
+            .Distinct()
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal)
+            .ToList();
+        if (nodes.Count == 0)
+        {
+            // Nodes started just before the job was submitted may still be joining: wait a little, not forever.
+            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberUp));
+            Timers.StartSingleTimer("workers", NoWorkers.Instance, WorkerWaitTimeout);
+            _log.Information("No worker node is up yet; waiting up to {Seconds} s for one", WorkerWaitTimeout.TotalSeconds);
+            Become(WaitingForWorkers);
+            return;
+        }
+
+        try
+        {
+            CollectorPlacement.CheckMessageSizes(_settings, _observationSize);
+        }
+        catch (SettingsException error)
+        {
+            Fail(error.Message);
+            return;
+        }
+
+        foreach (var (node, collectors) in CollectorPlacement.Deal(_settings.Collectors, nodes))
+        {
+            _placed[node] = collectors;
+            Context.ActorSelection(new RootActorPath(node) / "user" / CollectorHostActor.Name).Tell(new Identify(node));
+        }
+
+        // From here on, a worker node holding collectors that leaves or becomes unreachable fails the job.
+        cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
+        Timers.StartSingleTimer("placement", PlacementTimedOut.Instance, RemoteTimeout);
+        _log.Information("Placing {Collectors} collectors on {Nodes} worker nodes: {Placement}", _settings.Collectors, _placed.Count, DescribePlacement());
+        Become(Placing);
+    }
+
+    private void WaitingForWorkers()
+    {
+        void WorkerUp(IEnumerable<Member> seen)
+        {
+            Timers.Cancel("workers");
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self, typeof(ClusterEvent.MemberUp));
+            PlaceOnWorkerNodes(seen);
+        }
+
+        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), m => WorkerUp([m.Member]));
+        // A worker that came up between the look at the membership and the subscription is in the snapshot.
+        Receive<ClusterEvent.CurrentClusterState>(
+            state => state.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole)),
+            state => WorkerUp(state.Members));
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<NoWorkers>(_ => Fail($"no worker node came up in the cluster within {WorkerWaitTimeout.TotalSeconds:0} s, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn to keep a run in one process"));
+        Failures();
+    }
+
+    private void Placing()
+    {
+        Receive<ActorIdentity>(identity =>
+        {
+            if (identity.MessageId is not Address node || !_placed.TryGetValue(node, out var collectors))
+            {
+                return;
+            }
+
+            if (identity.Subject is not { } host)
+            {
+                Fail($"worker node {node} has no collector host at /user/{CollectorHostActor.Name}: run the same ClusterTrainer version on every node");
+                return;
+            }
+
+            _hosts[node] = Watch(host);
+            host.Tell(new StartCollectors(_jobId, _settings, collectors, _replay, Self));
+            foreach (var part in WeightsSplitter.Split(_jobId, new PolicyWeights(0, 0, _initialWeights)))
+            {
+                host.Tell(part);
+            }
+        });
+        Receive<CollectorsStarted>(started =>
+        {
+            var node = Sender.Path.Address;
+            for (var i = 0; i < started.Collectors.Length; i++)
+            {
+                var collector = started.Refs[i];
+                _remoteCollectors[collector] = started.Collectors[i];
+                _collectorNodes[started.Collectors[i]] = collector.Path.Address.ToString();
+                Context.Watch(collector);
+            }
+
+            _started.Add(node);
+            if (!_clock.IsRunning)
+            {
+                _clock.Start();
+            }
+
+            _log.Information("Collectors {Collectors} run on worker node {Node}", started.Collectors, started.Node);
+            if (_started.Count == _placed.Count)
+            {
+                Timers.Cancel("placement");
+                _initialWeights = [];
+                StartLearning([Self]);
+            }
+        });
+        // Collectors of the nodes that started first are already collecting.
+        Receive<CollectorProgressed>(Collected);
+        Receive<CollectorFinished>(_ => { });
+        Receive<CollectorsRefused>(m => Fail($"worker node {m.Node} could not start collectors {string.Join(", ", _placed.GetValueOrDefault(Sender.Path.Address, []))}: {m.Reason}"));
+        Receive<PlacementTimedOut>(_ =>
+        {
+            var silent = _placed.Keys.Where(n => !_hosts.ContainsKey(n)).ToArray();
+            Fail(silent.Length > 0
+                ? $"the collector host of worker node {string.Join(", ", silent.Select(n => n.ToString()))} did not answer within {RemoteTimeout.TotalSeconds:0} s"
+                : $"worker node {string.Join(", ", _placed.Keys.Where(n => !_started.Contains(n)).Select(n => n.ToString()))} did not start its collectors within {RemoteTimeout.TotalSeconds:0} s");
+        });
+        Failures();
+    }
+
+    private void StartLearning(IReadOnlyList<IActorRef> subscribers)
+    {
+        _learner.Tell(new StartLearning(subscribers));
+        if (!_clock.IsRunning)
+        {
+            _clock.Start();
+        }
+
+        _log.Information("DQN on {Env}: {Collectors} collectors x {Envs} environments, {Steps} steps, replay ratio {Ratio}", _spec.Id, _settings.Collectors, _settings.EnvsPerCollector, _settings.Steps, _settings.ReplayRatio);
+        Become(Running);
+    }
+
+    private string DescribePlacement() =>
+        string.Join("; ", _placed.Select(p => $"{p.Key}: {string.Join(", ", p.Value)}"));
 
     private void Running()
     {
         Receive<CollectorProgressed>(Collected);
         Receive<CollectorFinished>(_ => { });
-        Receive<PolicyWeights>(m => _latest = m);
+        Receive<PolicyWeights>(m =>
+        {
+            _latest = m;
+            if (_hosts.Count > 0)
+            {
+                // Once per node, in parts under the remote frame; the host hands them whole to its collectors.
+                var parts = WeightsSplitter.Split(_jobId, m);
+                foreach (var host in _hosts.Values)
+                {
+                    foreach (var part in parts)
+                    {
+                        host.Tell(part);
+                    }
+                }
+            }
+        });
         Receive<LearnerProgressed>(m =>
         {
             _updates = m.Updates;
@@ -119,12 +303,46 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Failures()
     {
-        Receive<CollectorFailed>(m => Fail($"collector {m.Collector} failed: {m.Reason}"));
+        Receive<CollectorFailed>(m => Fail(_remoteCollectors.ContainsKey(Sender)
+            ? $"collector {m.Collector} on worker node {Sender.Path.Address} failed: {m.Reason}"
+            : $"collector {m.Collector} failed: {m.Reason}"));
         Receive<LearnerFailed>(m => Fail($"the learner failed: {m.Reason}"));
         Receive<EvaluationFailed>(m => Fail($"an evaluation failed: {m.Reason}"));
-        Receive<Terminated>(m => Fail($"{m.ActorRef.Path.Name} stopped unexpectedly"));
+        Receive<Terminated>(Stopped);
+        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "became unreachable"));
+        Receive<ClusterEvent.IMemberEvent>(m =>
+        {
+            if (m.Member.Status is MemberStatus.Leaving or MemberStatus.Exiting or MemberStatus.Down or MemberStatus.Removed)
+            {
+                NodeLost(m.Member.Address, "left the cluster");
+            }
+        });
         Receive<Stalled>(_ => Fail($"no progress for {_stallTimeout.TotalSeconds:0} s"));
         Receive<CancelDqnRun>(_ => Fail("cancelled"));
+    }
+
+    private void Stopped(Terminated m)
+    {
+        var actor = m.ActorRef;
+        if (_hosts.ContainsValue(actor))
+        {
+            // A host is a top-level actor of its node that never stops on its own: the node is going or gone.
+            NodeLost(actor.Path.Address, "is gone (its collector host stopped: the node died or left the cluster)");
+            return;
+        }
+
+        Fail(_remoteCollectors.TryGetValue(actor, out var index)
+            ? $"collector {index} on worker node {actor.Path.Address} stopped unexpectedly (it failed, or its node died or left)"
+            : $"{actor.Path.Name} stopped unexpectedly");
+    }
+
+    private void NodeLost(Address node, string what)
+    {
+        if (_placed.TryGetValue(node, out var collectors))
+        {
+            _log.Warning("Worker node {Node} with collectors {Collectors} {What}", node.ToString(), collectors, what);
+            Fail($"worker node {node}, which runs collectors {string.Join(", ", collectors)}, {what}");
+        }
     }
 
     private void Collected(CollectorProgressed progress)
@@ -202,7 +420,10 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         var result = new DqnRunResult(
             _settings, _observationSize, _actions, EnvSteps, _updates, _clock.Elapsed.TotalSeconds, _episodes, _evaluations,
-            _solved.MeanReturn, _solved.SolvedAtStep, _kept!, _keptAtStep, _keptMean, _lastWeightsMean, finalReturns);
+            _solved.MeanReturn, _solved.SolvedAtStep, _kept!, _keptAtStep, _keptMean, _lastWeightsMean, finalReturns)
+        {
+            CollectorNodes = _collectorNodes,
+        };
         _log.Information("DQN run finished: final greedy mean {FinalMean:F1} over {Episodes} episodes, solved at {SolvedAt}", result.FinalEvalMean, finalReturns.Length, result.SolvedAtStep);
         _listener.Tell(new DqnRunCompleted(result));
         Become(Finished);
@@ -221,8 +442,36 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Become(Finished);
     }
 
+    protected override void PostStop()
+    {
+        if (_placement == DqnPlacement.WorkerNodes)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        }
+
+        base.PostStop();
+    }
+
     /// <summary>Restarts the stall timer: every sign of life pushes the deadline back.</summary>
     private void Progressed() => Timers.StartSingleTimer("stall", Stalled.Instance, _stallTimeout);
+
+    private sealed class NoWorkers
+    {
+        public static readonly NoWorkers Instance = new();
+
+        private NoWorkers()
+        {
+        }
+    }
+
+    private sealed class PlacementTimedOut
+    {
+        public static readonly PlacementTimedOut Instance = new();
+
+        private PlacementTimedOut()
+        {
+        }
+    }
 
     private sealed class Stalled
     {

@@ -24,4 +24,7 @@ public sealed record DqnRunResult(
     double[] FinalEvalReturns)
 {
     public double FinalEvalMean => FinalEvalReturns.Average();
+
+    /// <summary>The Akka address of the node each collector ran on, by collector index.</summary>
+    public IReadOnlyList<string> CollectorNodes { get; init; } = [];
 }

@@ -13,6 +13,9 @@ public sealed record DqnSummary
 
     public required int EnvsPerCollector { get; init; }
 
+    /// <summary>The Akka address of the node each collector ran on (the coordinator's own in one process).</summary>
+    public IReadOnlyList<string> CollectorNodes { get; init; } = [];
+
     public required long EnvSteps { get; init; }
 
     public required double WallSeconds { get; init; }
@@ -62,6 +65,7 @@ public sealed record DqnSummary
             EnvId = envId,
             Collectors = result.Settings.Collectors,
             EnvsPerCollector = result.Settings.EnvsPerCollector,
+            CollectorNodes = result.CollectorNodes,
             EnvSteps = result.EnvSteps,
             WallSeconds = result.WallSeconds,
             EnvStepsPerSecond = result.EnvSteps / Math.Max(1e-9, result.WallSeconds),

@@ -47,6 +47,39 @@ internal static class BinaryCodec
         return values;
     }
 
+    public static void WriteDoubles(this BinaryWriter writer, ReadOnlySpan<double> values)
+    {
+        writer.Write(values.Length);
+        writer.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    public static double[] ReadDoubles(this BinaryReader reader)
+    {
+        var values = new double[ReadLength(reader, sizeof(double))];
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    public static void WriteBools(this BinaryWriter writer, IReadOnlyList<bool> values)
+    {
+        writer.Write(values.Count);
+        foreach (var value in values)
+        {
+            writer.Write(value);
+        }
+    }
+
+    public static bool[] ReadBools(this BinaryReader reader)
+    {
+        var values = new bool[ReadLength(reader, 1)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.ReadByte() != 0;
+        }
+
+        return values;
+    }
+
     public static void WriteBytes(this BinaryWriter writer, byte[] values)
     {
         writer.Write(values.Length);

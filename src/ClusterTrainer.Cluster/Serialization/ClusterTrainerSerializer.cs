@@ -2,17 +2,19 @@ using Akka.Actor;
 using Akka.Serialization;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
+using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
+using ClusterTrainer.Rl.Dqn;
 
 namespace ClusterTrainer.Cluster.Serialization;
 
 /// <summary>
 /// Binary serializer for every message that crosses nodes. Manifests carry the protocol version
-/// ("1:StartStep"), so a node of another version fails loudly on the first message instead of misreading
+/// ("2:StartStep"), so a node of another version fails loudly on the first message instead of misreading
 /// it; registration messages are unversioned so such a node can still be told why it is refused.
 /// </summary>
 public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
@@ -134,6 +136,64 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<JobStatus>("JobStatus", true, (w, m) => { w.Write(m.JobId); w.Write(m.State); w.Write(m.Epoch); w.Write(m.Step); w.Write(m.StepsPerEpoch); }, (r, _) => new JobStatus(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         Add<GetClusterWorkers>("GetClusterWorkers", true, (_, _) => { }, (_, _) => GetClusterWorkers.Instance);
         Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteStrings(m.BusyNodes); w.WriteString(m.RunningJob); w.Write(m.QueuedJobs); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadStrings(), r.ReadNullableString(), r.ReadInt32()));
+        // DQN collectors on worker nodes: placement, weights in parts, experience and progress.
+        Add<StartCollectors>("StartCollectors", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.WriteJson(m.Settings);
+            w.WriteInts(m.Collectors);
+            w.WriteActorRef(m.Replay);
+            w.WriteActorRef(m.Coordinator);
+        }, (r, s) => new StartCollectors(r.ReadString(), r.ReadJson<DqnSettings>(), r.ReadInts(), r.ReadActorRef(s), r.ReadActorRef(s)));
+        Add<CollectorsStarted>("CollectorsStarted", true, (w, m) => { w.Write(m.JobId); w.Write(m.Node); w.WriteInts(m.Collectors); w.WriteActorRefs(m.Refs); }, (r, s) => new CollectorsStarted(r.ReadString(), r.ReadString(), r.ReadInts(), r.ReadActorRefs(s)));
+        Add<CollectorsRefused>("CollectorsRefused", true, (w, m) => { w.Write(m.JobId); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new CollectorsRefused(r.ReadString(), r.ReadString(), r.ReadString()));
+        Add<PolicyWeightsPart>("PolicyWeightsPart", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Version);
+            w.Write(m.Updates);
+            w.Write(m.Part);
+            w.Write(m.Parts);
+            w.Write(m.Offset);
+            w.Write(m.TotalLength);
+            w.WriteFloats(m.Values);
+        }, (r, _) => new PolicyWeightsPart(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadFloats()));
+        Add<StoreExperience>("StoreExperience", true, (w, m) =>
+        {
+            w.Write(m.Collector);
+            w.Write(m.Sequence);
+            w.WriteFloats(m.Observations);
+            w.WriteInts(m.Actions);
+            w.WriteFloats(m.Rewards);
+            w.WriteFloats(m.NextObservations);
+            w.WriteBools(m.Terminated);
+        }, (r, _) => new StoreExperience(r.ReadInt32(), r.ReadInt64(), r.ReadFloats(), r.ReadInts(), r.ReadFloats(), r.ReadFloats(), r.ReadBools()));
+        Add<ExperienceAccepted>("ExperienceAccepted", true, (w, m) => { w.Write(m.Collector); w.Write(m.Sequence); }, (r, _) => new ExperienceAccepted(r.ReadInt32(), r.ReadInt64()));
+        Add<CollectorProgressed>("CollectorProgressed", true, (w, m) =>
+        {
+            w.Write(m.Collector);
+            w.Write(m.Steps);
+            w.Write(m.Transitions);
+            w.WriteDoubles(m.EpisodeReturns);
+            w.WriteInts(m.EpisodeLengths);
+            w.Write(m.PolicyVersion);
+            w.Write(m.Epsilon);
+        }, (r, _) => new CollectorProgressed(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadDoubles(), r.ReadInts(), r.ReadInt64(), r.ReadDouble()));
+        Add<CollectorFinished>("CollectorFinished", true, (w, m) => { w.Write(m.Collector); w.Write(m.Steps); }, (r, _) => new CollectorFinished(r.ReadInt32(), r.ReadInt64()));
+        Add<CollectorFailed>("CollectorFailed", true, (w, m) => { w.Write(m.Collector); w.Write(m.Reason); }, (r, _) => new CollectorFailed(r.ReadInt32(), r.ReadString()));
+        Add<GetCollectorStatus>("GetCollectorStatus", true, (_, _) => { }, (_, _) => GetCollectorStatus.Instance);
+        Add<CollectorStatus>("CollectorStatus", true, (w, m) =>
+        {
+            w.Write(m.Collector);
+            w.Write(m.Steps);
+            w.Write(m.Chunks);
+            w.Write(m.PolicyVersion);
+            w.Write(m.ChunksInFlight);
+            w.Write(m.Finished);
+        }, (r, _) => new CollectorStatus(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadBoolean()));
+        Add<GetCollectorHostStatus>("GetCollectorHostStatus", true, (_, _) => { }, (_, _) => GetCollectorHostStatus.Instance);
+        Add<CollectorHostStatus>("CollectorHostStatus", true, (w, m) => { w.Write(m.Node); w.WriteStrings(m.Jobs); w.Write(m.Running); w.Write(m.Started); }, (r, _) => new CollectorHostStatus(r.ReadString(), r.ReadStrings(), r.ReadInt32(), r.ReadInt64()));
+
         Add<WorkerLost>("WorkerLost", true, (w, m) => { w.Write(m.Rank); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new WorkerLost(r.ReadInt32(), r.ReadString(), r.ReadString()));
     }
 

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.TestKit.Xunit2;
+using ClusterTrainer.Cli.Processes;
+using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Cluster.Rl;
+using ClusterTrainer.Rl.Dqn;
+using Serilog;
+using Xunit.Abstractions;
+
+namespace ClusterTrainer.Training.Tests.Dqn;
+
+/// <summary>DQN on a real cluster on 127.0.0.1: a coordinator node, collectors on worker nodes.</summary>
+public sealed class DqnMultiNodeTests : TestKit
+{
+    private static readonly ILogger Silent = new LoggerConfiguration().CreateLogger();
+    private readonly ITestOutputHelper _output;
+
+    public DqnMultiNodeTests(ITestOutputHelper output)
+        : base(output: output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public async Task Collectors_should_run_on_the_worker_nodes_and_the_job_should_reach_a_greedy_mean_of_150()
+    {
+        var port = LocalPorts.Free();
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        var workers = new[] { worker1, worker2 }.Select(w => Akka.Cluster.Cluster.Get(w.System).SelfAddress.ToString()).Order(StringComparer.Ordinal).ToArray();
+        AwaitWorkersUp(coordinator.System, 2);
+
+        // The settings and threshold of the in-process test (DqnLearningTests), with the collectors on the two worker
+        // nodes and twice the steps: a run's outcome depends on when weights reach the collectors, and 15,000 steps
+        // ended at 126 once in three runs here, 30,000 steps (about 25 s) leave the kept weights more evaluations.
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 30_000, EvalInterval = 2500, EvalEpisodes = 20, FinalEvalEpisodes = 50, Seed = 1 };
+        var clock = Stopwatch.StartNew();
+        var result = await LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, name: "dqn-on-workers", placement: DqnPlacement.WorkerNodes)
+            .WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(workers, result.CollectorNodes.Order(StringComparer.Ordinal));
+        _output.WriteLine($"greedy mean {result.FinalEvalMean:F1}, {result.EnvSteps} env steps in {result.WallSeconds:F1} s ({result.EnvSteps / result.WallSeconds:F0}/s), test {clock.Elapsed.TotalSeconds:F1} s, collectors on {string.Join(", ", result.CollectorNodes)}");
+        Assert.Equal(30_000, result.EnvSteps);
+        Assert.Equal((long)((30_000 - settings.LearningStarts) * settings.ReplayRatio), result.Updates);
+        Assert.True(result.FinalEvalMean >= 150, $"greedy mean return {result.FinalEvalMean:F1} after {result.EnvSteps} steps in {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Each worker node's collector host says it ran one collector, and that the job's collectors are gone with the job.
+        foreach (var worker in new[] { worker1, worker2 })
+        {
+            var host = worker.System.ActorSelection($"/user/{CollectorHostActor.Name}");
+            AwaitAssert(
+                () =>
+                {
+                    var status = host.Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+                    Assert.Equal(1, status.Started);
+                    Assert.Equal(0, status.Running);
+                    Assert.Empty(status.Jobs);
+                },
+                TimeSpan.FromSeconds(15),
+                TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_worker_node_holding_collectors_should_fail_the_job_within_seconds_naming_it()
+    {
+        var port = LocalPorts.Free();
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        // Three nodes, so the two that stay are a majority when the Split Brain Resolver downs the dead one.
+        await using var survivor = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        var victimPort = LocalPorts.Free();
+        using var victim = Process.Start(MultiNodeTests.CliStart("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed))!;
+        var victimOutput = new System.Text.StringBuilder();
+        victim.OutputDataReceived += (_, e) => { lock (victimOutput) { victimOutput.AppendLine(e.Data); } };
+        victim.BeginOutputReadLine();
+        try
+        {
+            AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
+            var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 1_000_000 };
+            var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-worker", DqnPlacement.WorkerNodes);
+            await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            AwaitCondition(() => Text(victimOutput).Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+
+            victim.Kill();
+            var killedAt = Stopwatch.StartNew();
+            var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+            _output.WriteLine($"failed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {error.Message}");
+            Assert.Contains($"worker node akka.tcp://clustertrainer@127.0.0.1:{victimPort}", error.Message, StringComparison.Ordinal);
+            Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail: {error.Message}");
+        }
+        finally
+        {
+            if (!victim.HasExited)
+            {
+                victim.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_coordinator_process_should_not_leave_collectors_running_on_the_worker_nodes()
+    {
+        var port = LocalPorts.Free();
+        var grpcPort = LocalPorts.Free();
+        using var runs = new TempDirectory();
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path))!;
+        try
+        {
+            var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+            // Two workers, so they are the majority that downs the dead coordinator.
+            await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+            await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+            AwaitCondition(() => Akka.Cluster.Cluster.Get(worker1.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            var client = new ClusterTrainer.Api.V1.Jobs.JobsClient(channel);
+            await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
+            var hosts = new[] { worker1, worker2 }.Select(w => w.System.ActorSelection($"/user/{CollectorHostActor.Name}")).ToArray();
+            int Running(ActorSelection host) => host.Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Running;
+            AwaitCondition(() => hosts.All(h => Running(h) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+
+            coordinator.Kill();
+            var killedAt = Stopwatch.StartNew();
+            AwaitCondition(() => hosts.All(h => Running(h) == 0), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            _output.WriteLine($"collectors stopped {killedAt.Elapsed.TotalSeconds:F1} s after the coordinator was killed");
+        }
+        finally
+        {
+            if (!coordinator.HasExited)
+            {
+                coordinator.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_worker_node_a_dqn_job_on_the_cluster_should_fail_saying_so()
+    {
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", LocalPorts.Free(), null, []), Silent);
+        AwaitCondition(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(30));
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 5000 };
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() =>
+            LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, placement: DqnPlacement.WorkerNodes).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("no worker node came up", error.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, DqnCoordinatorActor.WorkerWaitTimeout - TimeSpan.FromSeconds(1), DqnCoordinatorActor.WorkerWaitTimeout + TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_worker_node_that_joins_just_after_the_job_was_submitted_should_get_the_collectors()
+    {
+        var port = LocalPorts.Free();
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        AwaitCondition(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(30));
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Collectors = 1, Steps = 3000, EvalInterval = 1500, EvalEpisodes = 5, FinalEvalEpisodes = 10 };
+        var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, placement: DqnPlacement.WorkerNodes);
+
+        await using var worker = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [$"akka.tcp://clustertrainer@127.0.0.1:{port}"]), Silent);
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal([Akka.Cluster.Cluster.Get(worker.System).SelfAddress.ToString()], result.CollectorNodes);
+        Assert.Equal(3000, result.EnvSteps);
+    }
+
+    private static string Text(System.Text.StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
+    private void AwaitWorkersUp(ActorSystem system, int count, TimeSpan? within = null)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        AwaitCondition(
+            () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(NodeOptions.WorkerRole)) == count,
+            within ?? TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(100));
+    }
+}
