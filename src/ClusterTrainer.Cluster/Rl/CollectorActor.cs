@@ -155,6 +155,9 @@ public sealed class CollectorActor : ReceiveActor
         }
 
         CollectNext();
+        // Weights that came while this chunk was computed wait for the next one; if the replay holds the collector
+        // back, that may be long, so an idle collector loads them now.
+        LoadWeightsIfIdle();
     }
 
     protected override void PostStop()

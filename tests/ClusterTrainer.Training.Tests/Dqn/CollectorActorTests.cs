@@ -50,8 +50,10 @@ public sealed class CollectorActorTests : TestKit
             {
                 foreach (var collector in collectors)
                 {
-                    collector.Tell(GetCollectorStatus.Instance, TestActor);
-                    Assert.Equal(5, ExpectMsg<CollectorStatus>().PolicyVersion);
+                    // A probe per question: a late answer to an earlier try can never be taken for this one's.
+                    var asker = CreateTestProbe();
+                    collector.Tell(GetCollectorStatus.Instance, asker);
+                    Assert.Equal(5, asker.ExpectMsg<CollectorStatus>(TimeSpan.FromSeconds(10)).PolicyVersion);
                 }
             },
             TimeSpan.FromSeconds(30),
@@ -68,11 +70,43 @@ public sealed class CollectorActorTests : TestKit
         // The learner wakes up: reporting updates frees the collectors, and it is served batches.
         var learner = CreateTestProbe();
         replay.Tell(new SampleBatches(UpdatesDone: 200, MaxBatches: 4), learner);
-        var sampled = learner.ExpectMsg<BatchesSampled>(TimeSpan.FromSeconds(10));
+        // Bounds, not expectations of speed: the suite runs test classes in parallel on two cores.
+        var sampled = learner.ExpectMsg<BatchesSampled>(TimeSpan.FromSeconds(30));
         Assert.Equal(4, sampled.Count);
         Assert.Equal(4 * Settings.BatchSize, sampled.Actions.Length);
         AwaitAssert(() => Assert.True(ReplayStatus(replay).TotalAdded > held + 100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
-        coordinator.ExpectMsg<CollectorProgressed>(TimeSpan.FromSeconds(5));
+        coordinator.ExpectMsg<CollectorProgressed>(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Weights_that_arrive_while_the_chunk_that_fills_the_window_is_computed_should_be_loaded_once_it_is_held()
+    {
+        // One collector, a window of one chunk: chunk 1 is acknowledged, chunks 2 and 3 are held, and the collector then
+        // waits with both in flight. Weights sent as chunk 2 is reported arrive while chunk 3 is being computed
+        // (thousands of steps), so the collector is busy on arrival and idle, held back, right after.
+        const int ChunkSteps = 4000;
+        var settings = Settings with { Collectors = 1, EnvsPerCollector = 1, ChunkSteps = ChunkSteps, LearningStarts = 0, MaxLag = ChunkSteps, Steps = 1_000_000 };
+        var replay = Sys.ActorOf(ReplayActor.Props(settings, 4));
+        var coordinator = CreateTestProbe();
+        var weights = InitialWeights();
+        var collector = Sys.ActorOf(CollectorActor.Props(new CollectorSetup(0, settings, weights), replay, coordinator, Serilog.Core.Logger.None));
+
+        coordinator.ExpectMsg<CollectorProgressed>(TimeSpan.FromSeconds(30));
+        coordinator.ExpectMsg<CollectorProgressed>(TimeSpan.FromSeconds(30));
+        collector.Tell(new PolicyWeights(5, 0, weights.Select(w => w * 0.5f).ToArray()), TestActor);
+        coordinator.ExpectMsg<CollectorProgressed>(TimeSpan.FromSeconds(30));
+
+        AwaitAssert(
+            () =>
+            {
+                var asker = CreateTestProbe();
+                collector.Tell(GetCollectorStatus.Instance, asker);
+                var status = asker.ExpectMsg<CollectorStatus>(TimeSpan.FromSeconds(10));
+                Assert.Equal(CollectorActor.MaxChunksInFlight, status.ChunksInFlight);
+                Assert.Equal(5, status.PolicyVersion);
+            },
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
@@ -106,7 +140,8 @@ public sealed class CollectorActorTests : TestKit
 
     private ReplayStatus ReplayStatus(Akka.Actor.IActorRef replay)
     {
-        replay.Tell(GetReplayStatus.Instance, TestActor);
-        return ExpectMsg<ReplayStatus>();
+        var asker = CreateTestProbe();
+        replay.Tell(GetReplayStatus.Instance, asker);
+        return asker.ExpectMsg<ReplayStatus>(TimeSpan.FromSeconds(10));
     }
 }
