@@ -25,21 +25,14 @@ public class RingAllReduceCallTests
         return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var random = new Random(c.seed);
-            var buffers = Enumerable.Range(0, c.world).Select(_ => Filled(random, c.length)).ToArray();
-            var expected = new float[c.length];
-            foreach (var buffer in buffers)
-            {
-                for (var i = 0; i < c.length; i++)
-                {
-                    expected[i] += buffer.Span[i];
-                }
-            }
+            var buffers = TcpRingExchangeTests.RandomBuffers(random, c.world, c.length);
+            var expected = TcpRingExchangeTests.PlainSum(buffers);
 
             var calls = Enumerable.Range(0, c.world)
                 .Select(rank => new RingAllReduceCall(new RingSchedule(rank, c.world, c.length), buffers[rank], new float[c.scratchFloats], c.chunkBytes, 1, (phase, what) => $"{phase}: {what}"))
                 .ToArray();
             Drive(calls, random);
-            return buffers.All(buffer => Close(buffer.Span, expected));
+            return buffers.All(buffer => TcpRingExchangeTests.MatchesWithin(buffer, expected, 1e-4));
         });
     }
 
@@ -140,28 +133,4 @@ public class RingAllReduceCallTests
 
     // Mostly small pieces, sometimes all that is offered.
     private static int Piece(Random random, int available) => random.Next(4) == 0 ? available : random.Next(1, Math.Min(available, 9) + 1);
-
-    private static GradientBuffer Filled(Random random, int length)
-    {
-        var buffer = GradientBuffer.Allocate(length);
-        for (var i = 0; i < length; i++)
-        {
-            buffer.Span[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return buffer;
-    }
-
-    private static bool Close(Span<float> actual, float[] expected)
-    {
-        for (var i = 0; i < expected.Length; i++)
-        {
-            if (Math.Abs(actual[i] - expected[i]) > 1e-4)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -110,7 +110,7 @@ public class TcpRingExchangeTests
         return buffers;
     }
 
-    private static double[] PlainSum(GradientBuffer[] buffers)
+    internal static double[] PlainSum(GradientBuffer[] buffers)
     {
         var sum = new double[buffers[0].Length];
         foreach (var buffer in buffers)
@@ -125,6 +125,6 @@ public class TcpRingExchangeTests
     }
 
     // Relative to the sum's scale: float addition in another order differs by a few ulps of the operands.
-    private static bool MatchesWithin(GradientBuffer buffer, double[] expected, double tolerance) =>
+    internal static bool MatchesWithin(GradientBuffer buffer, double[] expected, double tolerance) =>
         Enumerable.Range(0, expected.Length).All(i => Math.Abs(buffer.Span[i] - expected[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])));
 }
