@@ -10,9 +10,12 @@ internal static class FlatParameters
     {
         var values = new float[count];
         var offset = 0;
+        // detach().cpu().contiguous() makes wrappers nothing else references: an optimised build may let the GC
+        // finalize one while libtorch still reads it (Release DQN runs crashed so). The scope holds them to the end.
+        using var scope = NewDisposeScope();
         foreach (var parameter in parameters)
         {
-            using var cpu = parameter.detach().cpu().contiguous();
+            var cpu = parameter.detach().cpu().contiguous();
             var span = MemoryMarshal.Cast<byte, float>(cpu.bytes);
             span.CopyTo(values.AsSpan(offset));
             offset += span.Length;

@@ -82,7 +82,9 @@ public sealed class Replica : IDisposable
         _model.train();
         var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
         var lossSum = nn.functional.cross_entropy(_model.forward(inputs), labels, reduction: nn.Reduction.Sum);
-        lossSum.div(globalBatchSize).backward();
+        // A Scalar held to the end of the scope: an implicit one (div by an int) may be finalized mid-call.
+        using var divisor = globalBatchSize.ToScalar();
+        lossSum.div(divisor).backward();
         return lossSum.item<float>();
     }
 
@@ -120,10 +122,11 @@ public sealed class Replica : IDisposable
     public string Checksum()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Holds the intermediate wrappers until libtorch is done with them (see FlatParameters.Export).
+        using var scope = NewDisposeScope();
         foreach (var parameter in _parameters)
         {
-            using var cpu = parameter.detach().cpu().contiguous();
-            hash.AppendData(cpu.bytes);
+            hash.AppendData(parameter.detach().cpu().contiguous().bytes);
         }
 
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
