@@ -23,7 +23,7 @@ public static class JobWatcher
                     if (decile != lastDecile)
                     {
                         lastDecile = decile;
-                        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobId}: {decile * 10}% epoch {@event.Progress.Epoch}/{@event.Progress.Epochs} loss {@event.Progress.Loss:F4}"));
+                        console.WriteLine(DescribeProgress(jobId, decile, @event.Progress));
                     }
 
                     break;
@@ -38,6 +38,18 @@ public static class JobWatcher
 
         // The stream ended without a final event: ask for the state rather than guess.
         return await client.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One progress line. A DQN job has no epochs: its progress counts environment steps, and its loss field
+    /// carries the mean return of the last 100 training episodes (see the .proto).
+    /// </summary>
+    public static string DescribeProgress(string jobId, int decile, ClusterTrainer.Api.V1.Progress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return progress.Epochs == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{jobId}: {decile * 10}% {progress.SamplesDone}/{progress.SamplesTotal} env steps, training mean return {progress.Loss:F1}")
+            : string.Create(CultureInfo.InvariantCulture, $"{jobId}: {decile * 10}% epoch {progress.Epoch}/{progress.Epochs} loss {progress.Loss:F4}");
     }
 
     public static void Report(IAnsiConsole console, JobInfo job)
