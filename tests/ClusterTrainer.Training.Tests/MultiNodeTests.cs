@@ -140,6 +140,28 @@ public class MultiNodeTests
         return replica.ExportParameters();
     }
 
+    /// <summary>
+    /// Reads a started process's output as it comes, into the returned text: a redirected stream that nobody reads
+    /// fills its pipe, and the process then blocks on its next log line.
+    /// </summary>
+    internal static System.Text.StringBuilder DrainOutput(Process process)
+    {
+        var output = new System.Text.StringBuilder();
+        void Append(object sender, DataReceivedEventArgs e)
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        }
+
+        process.OutputDataReceived += Append;
+        process.ErrorDataReceived += Append;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return output;
+    }
+
     internal static ProcessStartInfo CliStart(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

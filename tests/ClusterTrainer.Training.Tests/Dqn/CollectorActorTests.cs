@@ -70,7 +70,7 @@ public sealed class CollectorActorTests : TestKit
         // The learner wakes up: reporting updates frees the collectors, and it is served batches.
         var learner = CreateTestProbe();
         replay.Tell(new SampleBatches(UpdatesDone: 200, MaxBatches: 4), learner);
-        // Bounds, not expectations of speed: the suite runs test classes in parallel on two cores.
+        // Bounds, not expectations of speed: the suite runs on a loaded two-core machine.
         var sampled = learner.ExpectMsg<BatchesSampled>(TimeSpan.FromSeconds(30));
         Assert.Equal(4, sampled.Count);
         Assert.Equal(4 * Settings.BatchSize, sampled.Actions.Length);

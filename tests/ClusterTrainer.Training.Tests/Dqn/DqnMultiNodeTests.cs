@@ -75,9 +75,7 @@ public sealed class DqnMultiNodeTests : TestKit
         await using var survivor = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         var victimPort = LocalPorts.Free();
         using var victim = Process.Start(MultiNodeTests.CliStart("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed))!;
-        var victimOutput = new System.Text.StringBuilder();
-        victim.OutputDataReceived += (_, e) => { lock (victimOutput) { victimOutput.AppendLine(e.Data); } };
-        victim.BeginOutputReadLine();
+        var victimOutput = MultiNodeTests.DrainOutput(victim);
         try
         {
             AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
@@ -111,6 +109,7 @@ public sealed class DqnMultiNodeTests : TestKit
         using var runs = new TempDirectory();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path))!;
+        var coordinatorOutput = MultiNodeTests.DrainOutput(coordinator);
         try
         {
             var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
@@ -121,10 +120,19 @@ public sealed class DqnMultiNodeTests : TestKit
 
             using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             var client = new ClusterTrainer.Api.V1.Jobs.JobsClient(channel);
-            await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
+            var job = await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
             var hosts = new[] { worker1, worker2 }.Select(w => w.System.ActorSelection($"/user/{CollectorHostActor.Name}")).ToArray();
             int Running(ActorSelection host) => host.Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Running;
-            AwaitCondition(() => hosts.All(h => Running(h) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+            try
+            {
+                AwaitCondition(() => hosts.All(h => Running(h) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                // Say why: the job's state and error, and what the coordinator process logged.
+                var info = await client.GetJobAsync(new ClusterTrainer.Api.V1.GetJobRequest { JobId = job.JobId });
+                throw new Xunit.Sdk.XunitException($"the collectors did not start on both workers within 60 s; job {info.State}: {info.Error}\n{Text(coordinatorOutput)}");
+            }
 
             coordinator.Kill();
             var killedAt = Stopwatch.StartNew();
