@@ -203,10 +203,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
             _hosts[node] = Watch(host);
             host.Tell(new StartCollectors(_jobId, _settings, collectors, _replay, Self));
-            foreach (var part in WeightsSplitter.Split(_jobId, new PolicyWeights(0, 0, _initialWeights)))
-            {
-                host.Tell(part);
-            }
+            SendInParts([host], new PolicyWeights(0, 0, _initialWeights));
         });
         Receive<CollectorsStarted>(started =>
         {
@@ -259,6 +256,25 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Become(Running);
     }
 
+    /// <summary>Weights go to each node's host once, in parts under the remote frame; the host hands them whole to its collectors.</summary>
+    private void SendInParts(IReadOnlyList<IActorRef> hosts, PolicyWeights weights)
+    {
+        if (hosts.Count == 0)
+        {
+            // In one process the collectors subscribe to the learner themselves: nothing to cut.
+            return;
+        }
+
+        var parts = WeightsSplitter.Split(_jobId, weights);
+        foreach (var host in hosts)
+        {
+            foreach (var part in parts)
+            {
+                host.Tell(part);
+            }
+        }
+    }
+
     private string DescribePlacement() =>
         string.Join("; ", _placed.Select(p => $"{p.Key}: {string.Join(", ", p.Value)}"));
 
@@ -269,18 +285,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Receive<PolicyWeights>(m =>
         {
             _latest = m;
-            if (_hosts.Count > 0)
-            {
-                // Once per node, in parts under the remote frame; the host hands them whole to its collectors.
-                var parts = WeightsSplitter.Split(_jobId, m);
-                foreach (var host in _hosts.Values)
-                {
-                    foreach (var part in parts)
-                    {
-                        host.Tell(part);
-                    }
-                }
-            }
+            SendInParts([.. _hosts.Values], m);
         });
         Receive<LearnerProgressed>(m =>
         {

@@ -18,7 +18,7 @@ public sealed record TcpRingOptions
     /// </summary>
     public string SessionId { get; }
 
-    /// <summary>The longest any single send, receive or wait for a neighbour may take before the step is aborted.</summary>
+    /// <summary>The longest a rank's links may move nothing, either way, before the step is aborted.</summary>
     public TimeSpan IoTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
