@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ClusterTrainer.Core;
-using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Exchange;
 using ClusterTrainer.Data;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -2,7 +2,7 @@ using Akka.TestKit.Xunit2;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
-using ClusterTrainer.Cluster.Exchange;
+using ClusterTrainer.Exchange.Providers;
 using Serilog;
 
 namespace ClusterTrainer.Training.Tests;

@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Serialization;
 using ClusterTrainer.Cli.Processes;
-using ClusterTrainer.Core.Exchange;
-using ClusterTrainer.Core.Exchange.Tcp;
+using ClusterTrainer.Exchange;
+using ClusterTrainer.Exchange.Tcp;
 
 namespace ClusterTrainer.Cli.Benchmarks;
 

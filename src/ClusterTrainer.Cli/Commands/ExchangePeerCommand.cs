@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ClusterTrainer.Cli.Benchmarks;
-using ClusterTrainer.Core.Exchange;
-using ClusterTrainer.Core.Exchange.Tcp;
+using ClusterTrainer.Exchange;
+using ClusterTrainer.Exchange.Tcp;
 using Spectre.Console.Cli;
 
 namespace ClusterTrainer.Cli.Commands;

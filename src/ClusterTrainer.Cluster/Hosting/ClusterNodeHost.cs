@@ -9,7 +9,7 @@ using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Coordination;
-using ClusterTrainer.Cluster.Exchange;
+using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;

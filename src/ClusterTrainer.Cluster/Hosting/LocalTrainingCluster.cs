@@ -2,7 +2,7 @@ using Akka.Actor;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
-using ClusterTrainer.Cluster.Exchange;
+using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Core.Outputs;
 using Serilog;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
-using ClusterTrainer.Cluster.Exchange;
+using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Shards;
-using ClusterTrainer.Core.Exchange;
+using ClusterTrainer.Exchange;
 using ClusterTrainer.Core.Threading;
 using ClusterTrainer.Data;
 using ClusterTrainer.Models;

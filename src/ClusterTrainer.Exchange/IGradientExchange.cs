@@ -1,0 +1,21 @@
+namespace ClusterTrainer.Exchange;
+
+/// <summary>
+/// One worker's end of a synchronous all-reduce. Every worker calls <see cref="AllReduceSum"/> once per
+/// step with its own buffer; when the call returns, every buffer holds the element-wise sum over all
+/// workers. Workers scale their loss by 1 / (global batch size) before backward, so the sum is the
+/// sample-weighted average gradient, uneven batches included.
+/// </summary>
+/// <remarks>
+/// Implementations are in-process (shared memory) or over the network; both sit behind this interface.
+/// A call never waits forever: it throws <see cref="ExchangeFailedException"/> on timeout, on a peer's
+/// failure or when the group is aborted.
+/// </remarks>
+public interface IGradientExchange
+{
+    int Rank { get; }
+
+    int WorldSize { get; }
+
+    void AllReduceSum(GradientBuffer buffer, CancellationToken cancellationToken);
+}

@@ -1,0 +1,140 @@
+using System.Numerics;
+using ClusterTrainer.Core;
+
+namespace ClusterTrainer.Exchange;
+
+/// <summary>
+/// Shared-memory all-reduce for workers that live in one process. Each member reduces its own slice of
+/// the vector across every member's buffer and writes the sum back into all of them (reduce-scatter and
+/// all-gather in one pass), so the work is split evenly and nothing is serialised or copied.
+/// </summary>
+public sealed class InProcessExchangeGroup : IDisposable
+{
+    private readonly Barrier _barrier;
+    private readonly GradientBuffer?[] _buffers;
+    private readonly TimeSpan _timeout;
+    private readonly CancellationTokenSource _aborted = new();
+    private string? _abortReason;
+
+    public InProcessExchangeGroup(int worldSize, TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
+        WorldSize = worldSize;
+        _timeout = timeout;
+        _buffers = new GradientBuffer?[worldSize];
+        _barrier = new Barrier(worldSize);
+        Members = Enumerable.Range(0, worldSize).Select(rank => (IGradientExchange)new Member(this, rank)).ToArray();
+    }
+
+    public int WorldSize { get; }
+
+    public IReadOnlyList<IGradientExchange> Members { get; }
+
+    /// <summary>Releases every member waiting in an exchange with an error (a worker failed or the job stopped).</summary>
+    public void Abort(string reason)
+    {
+        _abortReason ??= reason;
+        _aborted.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _aborted.Cancel();
+        _barrier.Dispose();
+        _aborted.Dispose();
+    }
+
+    private void AllReduce(int rank, GradientBuffer buffer, CancellationToken cancellationToken)
+    {
+        if (WorldSize == 1)
+        {
+            return;
+        }
+
+        _buffers[rank] = buffer;
+        Rendezvous(rank, "publish", cancellationToken);
+
+        var length = buffer.Length;
+        for (var other = 0; other < WorldSize; other++)
+        {
+            if (_buffers[other]!.Length != length)
+            {
+                Abort($"worker {other} has {_buffers[other]!.Length} gradient values, worker {rank} has {length}");
+                throw new ExchangeFailedException(_abortReason!);
+            }
+        }
+
+        var (offset, count) = EpochPlan.Split(length, WorldSize, rank);
+        ReduceSlice(_buffers!, offset, count);
+        Rendezvous(rank, "reduce", cancellationToken);
+        _buffers[rank] = null;
+    }
+
+    private void Rendezvous(int rank, string phase, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+        bool arrived;
+        try
+        {
+            arrived = _barrier.SignalAndWait(_timeout, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ExchangeFailedException($"all-reduce aborted in phase '{phase}' on worker {rank}: {_abortReason ?? "cancelled"}");
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ExchangeFailedException($"all-reduce group closed while worker {rank} waited in phase '{phase}'");
+        }
+
+        if (!arrived)
+        {
+            Abort($"worker {rank} waited {_timeout.TotalSeconds:0.#} s in phase '{phase}' for the other workers");
+            throw new ExchangeFailedException(_abortReason!);
+        }
+    }
+
+    internal static void ReduceSlice(GradientBuffer?[] buffers, int offset, int count)
+    {
+        var first = buffers[0]!.Span.Slice(offset, count);
+        var width = Vector<float>.Count;
+        var i = 0;
+        for (; i <= count - width; i += width)
+        {
+            var sum = new Vector<float>(first[i..]);
+            for (var k = 1; k < buffers.Length; k++)
+            {
+                sum += new Vector<float>(buffers[k]!.Span.Slice(offset + i, width));
+            }
+
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                sum.CopyTo(buffers[k]!.Span.Slice(offset + i, width));
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            var sum = 0f;
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                sum += buffers[k]!.Span[offset + i];
+            }
+
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                buffers[k]!.Span[offset + i] = sum;
+            }
+        }
+    }
+
+    private sealed class Member(InProcessExchangeGroup group, int rank) : IGradientExchange
+    {
+        public int Rank => rank;
+
+        public int WorldSize => group.WorldSize;
+
+        public void AllReduceSum(GradientBuffer buffer, CancellationToken cancellationToken) =>
+            group.AllReduce(rank, buffer, cancellationToken);
+    }
+}

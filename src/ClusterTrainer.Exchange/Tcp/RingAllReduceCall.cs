@@ -1,0 +1,182 @@
+using System.Runtime.InteropServices;
+
+namespace ClusterTrainer.Exchange.Tcp;
+
+/// <summary>
+/// The bytes of one ring all-reduce call, both ways: a call header, then the schedule's segments. Reduce-scatter bytes
+/// land in a scratch chunk and are added into the buffer as whole floats arrive; all-gather bytes are final sums and
+/// land in the buffer itself. A segment received at step s is the one sent at step s + 1 (see <see cref="RingSchedule"/>),
+/// so the sender may forward exactly the bytes of it that are already final: that is what pipelines the ring.
+/// </summary>
+internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
+{
+    private const int HeaderStep = -1;
+
+    private readonly RingSchedule _schedule;
+    private readonly GradientBuffer _buffer;
+    private readonly float[] _scratch;
+    private readonly int _chunkBytes;
+    private readonly long _call;
+    private readonly Func<string, string, string> _describeLeft;
+    private readonly byte[] _sendHeader = new byte[RingCallHeader.Bytes];
+    private readonly byte[] _receiveHeader = new byte[RingCallHeader.Bytes];
+
+    private int _sendStep = HeaderStep;
+    private int _sent;
+
+    private int _receiveStep = HeaderStep;
+    private int _received;
+
+    // Of the segment being received: the bytes that are final (summed, or landed), and where the scratch chunk starts.
+    private int _finalBytes;
+    private int _scratchStart;
+    private int _scratchBytes;
+
+    /// <param name="scratch">At least one float; its length is the unit in which reduce-scatter bytes are summed.</param>
+    /// <param name="describeLeft">Words an error about the left neighbour (phase, what happened).</param>
+    public RingAllReduceCall(RingSchedule schedule, GradientBuffer buffer, float[] scratch, int chunkBytes, long call, Func<string, string, string> describeLeft)
+    {
+        _schedule = schedule;
+        _buffer = buffer;
+        _scratch = scratch;
+        _chunkBytes = chunkBytes;
+        _call = call;
+        _describeLeft = describeLeft;
+        RingCallHeader.Write(_sendHeader, call, buffer.Length);
+    }
+
+    bool IRingOutgoing.Done => _sendStep == _schedule.StepCount;
+
+    bool IRingIncoming.Done => _receiveStep == _schedule.StepCount;
+
+    string IRingOutgoing.Phase => Describe(_sendStep);
+
+    string IRingIncoming.Phase => Describe(_receiveStep);
+
+    ReadOnlySpan<byte> IRingOutgoing.Next()
+    {
+        if (_sendStep == HeaderStep)
+        {
+            return _sendHeader.AsSpan(_sent);
+        }
+
+        var segment = SegmentBytes(_schedule.SendSegment(_sendStep));
+        var ready = _sendStep == 0 ? segment.Length : FinalBytesOf(_sendStep - 1, segment.Length);
+        return segment[_sent..Math.Min(ready, _sent + _chunkBytes)];
+    }
+
+    void IRingOutgoing.Advance(int sent)
+    {
+        _sent += sent;
+        if (_sent < SendLength(_sendStep))
+        {
+            return;
+        }
+
+        // Empty segments (buffers shorter than the world) have nothing to send: skip them.
+        do
+        {
+            _sendStep++;
+            _sent = 0;
+        }
+        while (_sendStep < _schedule.StepCount && SendLength(_sendStep) == 0);
+    }
+
+    Span<byte> IRingIncoming.Next()
+    {
+        if (_receiveStep == HeaderStep)
+        {
+            return _receiveHeader.AsSpan(_received);
+        }
+
+        var segment = SegmentBytes(_schedule.ReceiveSegment(_receiveStep));
+        if (!_schedule.IsReduceStep(_receiveStep))
+        {
+            return segment[_received..Math.Min(segment.Length, _received + _chunkBytes)];
+        }
+
+        var scratch = MemoryMarshal.AsBytes(_scratch.AsSpan());
+        return scratch[_scratchBytes..Math.Min(scratch.Length, _scratchBytes + (segment.Length - _received))];
+    }
+
+    void IRingIncoming.Advance(int received)
+    {
+        _received += received;
+        if (_receiveStep == HeaderStep)
+        {
+            if (_received == RingCallHeader.Bytes)
+            {
+                var mismatch = RingCallHeader.Check(_receiveHeader, _call, _buffer.Length, _schedule.Rank);
+                if (mismatch is not null)
+                {
+                    throw new ExchangeFailedException(_describeLeft(Describe(HeaderStep), mismatch));
+                }
+
+                NextReceiveStep();
+            }
+
+            return;
+        }
+
+        if (_schedule.IsReduceStep(_receiveStep))
+        {
+            AddArrivedFloats(received);
+        }
+        else
+        {
+            _finalBytes = _received;
+        }
+
+        if (_received == ReceiveLength(_receiveStep))
+        {
+            NextReceiveStep();
+        }
+    }
+
+    private void AddArrivedFloats(int received)
+    {
+        var (offset, _) = _schedule.Segment(_schedule.ReceiveSegment(_receiveStep));
+        var summed = (_finalBytes - _scratchStart) / sizeof(float);
+        _scratchBytes += received;
+        var arrived = _scratchBytes / sizeof(float);
+        var start = _scratchStart / sizeof(float);
+        FloatAddition.AddInto(_buffer.Span.Slice(offset + start + summed, arrived - summed), _scratch.AsSpan(summed, arrived - summed));
+        _finalBytes = _scratchStart + (arrived * sizeof(float));
+        if (_scratchBytes == _scratch.Length * sizeof(float))
+        {
+            _scratchStart = _finalBytes;
+            _scratchBytes = 0;
+        }
+    }
+
+    private void NextReceiveStep()
+    {
+        do
+        {
+            _receiveStep++;
+            _received = 0;
+            _finalBytes = 0;
+            _scratchStart = 0;
+            _scratchBytes = 0;
+        }
+        while (_receiveStep < _schedule.StepCount && ReceiveLength(_receiveStep) == 0);
+    }
+
+    /// <summary>How much of the segment received at <paramref name="step"/> is final and may be forwarded.</summary>
+    private int FinalBytesOf(int step, int length) =>
+        _receiveStep > step ? length : _receiveStep == step ? _finalBytes : 0;
+
+    private Span<byte> SegmentBytes(int segment)
+    {
+        var (offset, count) = _schedule.Segment(segment);
+        return MemoryMarshal.AsBytes(_buffer.Span.Slice(offset, count));
+    }
+
+    private int SendLength(int step) =>
+        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.SendSegment(step)).Count * sizeof(float);
+
+    private int ReceiveLength(int step) =>
+        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.ReceiveSegment(step)).Count * sizeof(float);
+
+    private string Describe(int step) => step == HeaderStep ? "the call header" : step == _schedule.StepCount ? "the end of the call" : _schedule.Describe(step);
+}

@@ -1,0 +1,33 @@
+using ClusterTrainer.Core;
+
+namespace ClusterTrainer.Exchange.Tcp;
+
+/// <summary>
+/// Which segment a rank sends and receives at each step of a ring all-reduce: N - 1 reduce-scatter steps, after which
+/// rank r holds the full sum of segment (r + 1) mod N, then N - 1 all-gather steps that pass the sums around.
+/// </summary>
+/// <remarks>
+/// The segment received at step s is always the one sent at step s + 1. The sender relies on that: it may forward
+/// a chunk as soon as the receiver has finished that chunk, which is what pipelines the ring.
+/// </remarks>
+internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length)
+{
+    public int StepCount => 2 * (WorldSize - 1);
+
+    public bool IsReduceStep(int step) => step < WorldSize - 1;
+
+    public int SendSegment(int step) =>
+        IsReduceStep(step) ? Modulo(Rank - step) : Modulo(Rank + 1 - (step - (WorldSize - 1)));
+
+    public int ReceiveSegment(int step) =>
+        IsReduceStep(step) ? Modulo(Rank - step - 1) : Modulo(Rank - (step - (WorldSize - 1)));
+
+    /// <summary>Even split with the remainder spread over the first segments, so lengths below N work (empty segments).</summary>
+    public (int Offset, int Count) Segment(int index) => EpochPlan.Split(Length, WorldSize, index);
+
+    public string Describe(int step) => IsReduceStep(step)
+        ? $"reduce-scatter step {step + 1} of {WorldSize - 1}"
+        : $"all-gather step {step - (WorldSize - 1) + 1} of {WorldSize - 1}";
+
+    private int Modulo(int value) => ((value % WorldSize) + WorldSize) % WorldSize;
+}
