@@ -21,3 +21,11 @@ public enum Activation
     Sigmoid,
     Tanh,
 }
+
+/// <summary>How a worker's gradients reach the exchange (see <see cref="TrainingSettings.ExchangeStaging"/>).</summary>
+public enum ExchangeStaging
+{
+    Auto,
+    Always,
+    Never,
+}

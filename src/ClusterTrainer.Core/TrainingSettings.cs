@@ -42,7 +42,10 @@ public sealed record TrainingSettings
     /// <summary>Use only the first N training samples (null = all).</summary>
     public int? Limit { get; init; }
 
-    /// <summary>Intra-op threads for each worker (null = cores / workers).</summary>
+    /// <summary>
+    /// Intra-op threads for each worker; null lets each worker decide from the CPUs of its own node (its cores
+    /// divided by the workers that share them), which in a container follows the CPU limit.
+    /// </summary>
     public int? Threads { get; init; }
 
     public int Workers { get; init; } = 1;
@@ -57,6 +60,14 @@ public sealed record TrainingSettings
 
     /// <summary>"cpu" or "cuda" (the latter needs the CUDA TorchSharp build, see README).</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// Whether the gradient exchange reads a host copy of the gradients (copy out, all-reduce, copy in) instead of
+    /// the gradient tensor itself. Auto stages exactly when the device is not the CPU; Always forces the staging
+    /// path on the CPU too (how it is tested without a GPU); Never refuses a device whose memory the exchange cannot read.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ExchangeStaging>))]
+    public ExchangeStaging ExchangeStaging { get; init; } = ExchangeStaging.Auto;
 
     /// <summary>Compare replica parameter checksums every this many steps (and at every epoch end).</summary>
     public int ChecksumEvery { get; init; } = 200;
@@ -76,7 +87,22 @@ public sealed record TrainingSettings
     };
 
     /// <summary>Intra-op threads each worker should use so that the workers do not oversubscribe the cores.</summary>
-    public int ThreadsPerWorker(int cores) => Threads ?? Math.Max(1, cores / Math.Max(1, Workers));
+    public int ThreadsPerWorker(int cores) => ThreadsPerWorker(cores, Workers);
+
+    /// <summary>
+    /// Intra-op threads of a worker on a node with <paramref name="cores"/> cores shared by
+    /// <paramref name="workersSharingCores"/> workers (the job's workers in one process; one on a worker node).
+    /// </summary>
+    public int ThreadsPerWorker(int cores, int workersSharingCores) => Threads ?? Math.Max(1, cores / Math.Max(1, workersSharingCores));
+
+    /// <summary>Whether this job's gradient exchange goes through a host staging buffer (see <see cref="ExchangeStaging"/>).</summary>
+    [JsonIgnore]
+    public bool StagesExchange => ExchangeStaging switch
+    {
+        ExchangeStaging.Always => true,
+        ExchangeStaging.Never => false,
+        _ => Device != "cpu",
+    };
 
     /// <exception cref="SettingsException">naming the first setting that is out of range.</exception>
     public TrainingSettings Validate()
@@ -92,6 +118,9 @@ public sealed record TrainingSettings
         Require(Shards is >= 1 and <= 256, "--shards", $"must be between 1 and 256 (got {Shards})");
         Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), "--hidden", "needs at least one layer size, each at least 1 (for example 256,256)");
         Require(Device is "cpu" or "cuda", "--device", $"must be cpu or cuda (got '{Device}')");
+        Require(Enum.IsDefined(ExchangeStaging), "--exchange-staging", $"must be auto, always or never (got '{ExchangeStaging}')");
+        Require(ExchangeStaging != ExchangeStaging.Never || Device == "cpu", "--exchange-staging",
+            $"never cannot be used with --device {Device}: the exchange reads host memory, so {Device} gradients must be staged (use auto or always)");
         Require(ChecksumEvery >= 1, "--checksum-every", $"must be at least 1 (got {ChecksumEvery})");
         return this;
     }

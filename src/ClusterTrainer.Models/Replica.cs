@@ -10,8 +10,9 @@ namespace ClusterTrainer.Models;
 
 /// <summary>
 /// One model replica and its optimizer: what a worker trains. Every parameter's gradient is a view into
-/// one flat tensor, so the gradient exchange reads and writes all gradients in place, with no copies
-/// (the idea of DDP's gradient-as-bucket-view).
+/// one flat tensor, so on the CPU the gradient exchange reads and writes all gradients in place, with no
+/// copies (the idea of DDP's gradient-as-bucket-view). A replica on another device (CUDA) exchanges through
+/// a host staging buffer instead: one copy out, the all-reduce on host memory, one copy back.
 /// </summary>
 /// <remarks>Not thread-safe: one worker uses it from one thread.</remarks>
 public sealed class Replica : IDisposable
@@ -20,6 +21,7 @@ public sealed class Replica : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly Tensor _flatGradients;
+    private readonly Tensor? _staging;
     private readonly Device _device;
     private readonly int[] _sampleShape;
 
@@ -51,16 +53,39 @@ public sealed class Replica : IDisposable
             offset += count;
         }
 
-        Gradients = _device.type == DeviceType.CPU
-            ? GradientBuffer.FromPointer(AddressOf(_flatGradients), ParameterCount, _flatGradients)
-            : throw new NotSupportedException("Gradient exchange of CUDA replicas needs a host staging buffer; see README 'GPU builds'.");
+        if (settings.StagesExchange)
+        {
+            // Page-locked host memory makes the device copies direct DMA; pinning needs CUDA, so a staged CPU
+            // replica (how the path is tested without a GPU) uses ordinary host memory.
+            var host = empty(ParameterCount, ScalarType.Float32);
+            _staging = _device.type == DeviceType.CUDA ? host.pin_memory() : host;
+            if (!ReferenceEquals(_staging, host))
+            {
+                host.Dispose();
+            }
+
+            Gradients = GradientBuffer.FromPointer(AddressOf(_staging), ParameterCount, _staging);
+        }
+        else
+        {
+            Gradients = _device.type == DeviceType.CPU
+                ? GradientBuffer.FromPointer(AddressOf(_flatGradients), ParameterCount, _flatGradients)
+                : throw new NotSupportedException($"a {_device.type} replica cannot exchange its gradients in place: the exchange reads host memory (exchange staging must not be 'never')");
+        }
+
         _optimizer = ModelFactory.CreateOptimizer(settings, _parameters);
     }
 
     public int ParameterCount { get; }
 
-    /// <summary>The flat gradient of the last <see cref="ComputeGradients"/>, in place.</summary>
+    /// <summary>
+    /// The host memory the exchange reads and writes: the flat gradient itself, in place, or the staging buffer.
+    /// Between <see cref="ComputeGradients"/> and <see cref="ApplyStep"/>, exchange through <see cref="AllReduceGradients"/>.
+    /// </summary>
     public GradientBuffer Gradients { get; }
+
+    /// <summary>Whether gradients go through a host staging buffer (copy out, all-reduce, copy in).</summary>
+    public bool StagesExchange => _staging is not null;
 
     public nn.Module<Tensor, Tensor> Model => _model;
 
@@ -86,6 +111,26 @@ public sealed class Replica : IDisposable
         using var divisor = globalBatchSize.ToScalar();
         lossSum.div(divisor).backward();
         return lossSum.item<float>();
+    }
+
+    /// <summary>
+    /// Sums this replica's gradient with every other's through <paramref name="allReduceSum"/>, which works on host
+    /// memory: staged, the gradient is copied out to the staging buffer first and the sum copied back after.
+    /// </summary>
+    public void AllReduceGradients(Action<GradientBuffer> allReduceSum)
+    {
+        ArgumentNullException.ThrowIfNull(allReduceSum);
+        if (_staging is null)
+        {
+            allReduceSum(Gradients);
+            return;
+        }
+
+        // Blocking copies: a device-to-host copy must be complete before the exchange reads the buffer.
+        using var scope = NewDisposeScope();
+        _staging.copy_(_flatGradients);
+        allReduceSum(Gradients);
+        _flatGradients.copy_(_staging);
     }
 
     /// <summary>The optimizer step with the (exchanged) gradients, at this step's learning rate.</summary>
@@ -184,5 +229,6 @@ public sealed class Replica : IDisposable
         _optimizer.Dispose();
         _model.Dispose();
         _flatGradients.Dispose();
+        _staging?.Dispose();
     }
 }

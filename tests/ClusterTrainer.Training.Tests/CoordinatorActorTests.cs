@@ -40,7 +40,7 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
             var prepare = probe.ExpectMsg<PrepareWorker>();
             Assert.Equal(rank, prepare.Rank);
             Assert.Equal(2, prepare.WorldSize);
-            probe.Reply(new WorkerPrepared("job-1", rank, 3, $"127.0.0.1:{5000 + rank}"));
+            probe.Reply(new WorkerPrepared("job-1", rank, 3, $"127.0.0.1:{5000 + rank}", 1));
         }
 
         foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
@@ -86,7 +86,7 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })
         {
             probe.ExpectMsg<PrepareWorker>();
-            probe.Reply(new WorkerPrepared("job-1", rank, 3, string.Empty));
+            probe.Reply(new WorkerPrepared("job-1", rank, 3, string.Empty, 1));
         }
 
         foreach (var (probe, rank) in new[] { (_worker0, 0), (_worker1, 1) })

@@ -174,7 +174,7 @@ public class MultiNodeTests
         return start;
     }
 
-    private static async Task<(int Code, string Output)> RunCliAsync(TimeSpan timeout, params string[] args)
+    internal static async Task<(int Code, string Output)> RunCliAsync(TimeSpan timeout, params string[] args)
     {
         using var process = Process.Start(CliStart(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -39,8 +39,8 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return new SamplesServed(9, new SampleBatch([1, 2, 3, 4], null, [5, 6]));
         yield return new SamplesServed(10, new SampleBatch(null, [1.5f, -2f], [1]));
         yield return new SamplesRefused(11, "not mine");
-        yield return new PrepareWorker("job", settings, [1, 28, 28], 10, 1, 2, 1, [a, b], 6000, b);
-        yield return new WorkerPrepared("job", 1, 421642, "127.0.0.1:4000");
+        yield return new PrepareWorker("job", settings, [1, 28, 28], 10, 1, 2, [a, b], 6000, b);
+        yield return new WorkerPrepared("job", 1, 421642, "127.0.0.1:4000", 2);
         yield return new ConnectExchange("job", ["127.0.0.1:1", "127.0.0.1:2"]);
         yield return new ExchangeConnected("job", 1);
         yield return new BroadcastInitialParameters("job");

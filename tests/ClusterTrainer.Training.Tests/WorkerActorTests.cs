@@ -10,7 +10,7 @@ namespace ClusterTrainer.Training.Tests;
 public sealed class WorkerActorTests : TestKit
 {
     private Akka.Actor.IActorRef StartWorker() =>
-        Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default));
+        Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default, WorkerPlacement.InProcess(1)));
 
     [Fact]
     public void Should_answer_a_status_query_while_a_step_runs()
@@ -19,7 +19,7 @@ public sealed class WorkerActorTests : TestKit
         var settings = TrainingSettings.DefaultsFor(ModelKind.Cnn);
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
         var worker = StartWorker();
-        worker.Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, 0, 1, 1, [shard], data.Train.Count, shard), TestActor);
+        worker.Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, 0, 1, [shard], data.Train.Count, shard), TestActor);
         ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30));
         worker.Tell(new ConnectExchange("job", [string.Empty]), TestActor);
         ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
@@ -53,7 +53,7 @@ public sealed class WorkerActorTests : TestKit
         var worker = StartWorker();
 
         // The worker is told the one shard owns all 100 samples; the shard itself only has 0..49.
-        worker.Tell(new PrepareWorker("job", TrainingSettings.DefaultsFor(ModelKind.Mlp), data.Train.SampleShape, 10, 0, 1, 1, [shard], 100, shard), TestActor);
+        worker.Tell(new PrepareWorker("job", TrainingSettings.DefaultsFor(ModelKind.Mlp), data.Train.SampleShape, 10, 0, 1, [shard], 100, shard), TestActor);
         ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30));
         worker.Tell(new ConnectExchange("job", [string.Empty]), TestActor);
         ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
@@ -64,5 +64,39 @@ public sealed class WorkerActorTests : TestKit
         worker.Tell(stale, TestActor);
         var failed = ExpectMsg<StepFailed>(TimeSpan.FromSeconds(30));
         Assert.Contains("refused", failed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_decide_its_threads_from_its_own_node_unless_the_job_sets_them()
+    {
+        var data = TestData.Small(100, 10);
+        var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, 100));
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Hidden = [8] };
+
+        // A node of 3 cores with one worker, whatever the coordinator's machine has: 3 threads.
+        var onThreeCores = Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default, new WorkerPlacement("node-a", 3, 1)));
+        onThreeCores.Tell(new PrepareWorker("job-a", settings, data.Train.SampleShape, 10, 0, 1, [shard], 100, shard), TestActor);
+        Assert.Equal(3, ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30)).Threads);
+
+        // The job's explicit threads win over the node's cores.
+        var explicitThreads = Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default, new WorkerPlacement("node-b", 3, 1)));
+        explicitThreads.Tell(new PrepareWorker("job-b", settings with { Threads = 1 }, data.Train.SampleShape, 10, 0, 1, [shard], 100, shard), TestActor);
+        Assert.Equal(1, ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30)).Threads);
+    }
+
+    [Fact]
+    public void Should_refuse_a_cuda_job_naming_its_node_when_the_node_has_no_cuda()
+    {
+        Assert.False(TorchSharp.torch.cuda.is_available(), "this test checks the refusal on a machine without CUDA");
+        var data = TestData.Small(100, 10);
+        var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, 100));
+        var worker = Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), new InProcessExchangeProvider(TimeSpan.FromSeconds(30)), WorkerTimeouts.Default, new WorkerPlacement("akka.tcp://clustertrainer@10.1.2.3:4053", 2, 1)));
+
+        worker.Tell(new PrepareWorker("job", TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Device = "cuda" }, data.Train.SampleShape, 10, 0, 1, [shard], 100, shard), TestActor);
+
+        var failed = ExpectMsg<StepFailed>(TimeSpan.FromSeconds(30));
+        Assert.Contains("node akka.tcp://clustertrainer@10.1.2.3:4053 cannot train on cuda", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("torch.cuda.is_available() is false", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("--device cpu", failed.Reason, StringComparison.Ordinal);
     }
 }

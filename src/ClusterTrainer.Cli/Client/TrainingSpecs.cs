@@ -9,6 +9,12 @@ public static class TrainingSpecs
     public static TrainingSpec From(TrainingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.ExchangeStaging != ExchangeStaging.Auto)
+        {
+            // The request has no field for it yet; sending the job without it would run something else than asked.
+            throw new SettingsException("--exchange-staging", $"'{settings.ExchangeStaging.ToString().ToLowerInvariant()}' cannot be sent through the job API yet; leave it at auto for submitted jobs (use it with train or cluster)");
+        }
+
         var spec = new TrainingSpec
         {
             Model = settings.Model.ToString().ToLowerInvariant(),

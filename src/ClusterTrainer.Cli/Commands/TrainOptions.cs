@@ -60,7 +60,7 @@ public class TrainOptions : CommandSettings
     public string? Limit { get; init; }
 
     [CommandOption("--threads <N>")]
-    [Description("Intra-op threads per worker (default: cores / workers)")]
+    [Description("Intra-op threads per worker (default: each worker's own node decides: its cores / the workers sharing them)")]
     public string? Threads { get; init; }
 
     [CommandOption("-w|--workers <N>")]
@@ -74,6 +74,10 @@ public class TrainOptions : CommandSettings
     [CommandOption("--device <DEVICE>")]
     [Description("cpu | cuda (default cpu; cuda needs the CUDA TorchSharp build)")]
     public string? Device { get; init; }
+
+    [CommandOption("--exchange-staging <MODE>")]
+    [Description("auto | always | never: exchange gradients through a host staging buffer (copy out, all-reduce, copy in); auto does so when the device is not the CPU, always forces it on the CPU too (default auto)")]
+    public string? ExchangeStaging { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
     public TrainingSettings ToSettings()
@@ -97,6 +101,7 @@ public class TrainOptions : CommandSettings
             Workers = FlagValues.Int(Workers, "--workers") ?? defaults.Workers,
             Shards = FlagValues.Int(Shards, "--shards") ?? defaults.Shards,
             Device = Device ?? defaults.Device,
+            ExchangeStaging = ExchangeStaging is null ? defaults.ExchangeStaging : ParseEnum<ExchangeStaging>(ExchangeStaging, "--exchange-staging", "auto, always, never"),
         }).Validate();
     }
 

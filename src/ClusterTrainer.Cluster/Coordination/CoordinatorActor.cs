@@ -31,7 +31,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _training = new();
     private readonly HashSet<int> _acknowledged = [];
-    private readonly int _threadsPerWorker;
+    private readonly int[] _threads;
     private readonly long _totalSteps;
 
     private string _state = "preparing";
@@ -66,7 +66,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _log = log.ForContext("JobId", job.JobId);
         _timeouts = timeouts;
         _run = new RunDirectory(job.OutputDirectory);
-        _threadsPerWorker = job.Settings.ThreadsPerWorker(Environment.ProcessorCount);
+        _threads = new int[workers.Count];
         _totalSteps = (long)job.Settings.Epochs * ((job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize);
         Preparing();
     }
@@ -92,11 +92,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _run.WriteSettings(Settings);
         Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
         _log.Information("Job {JobId} starting: {Model} on {Dataset}, {TrainSamples} training samples, {Workers} workers x {Threads} threads, {Shards} shards",
-            _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, _threadsPerWorker, _trainShards.Count);
+            _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, Settings.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "their nodes' cores", _trainShards.Count);
         for (var rank = 0; rank < WorldSize; rank++)
         {
             _workers[rank].Tell(new PrepareWorker(
-                _job.JobId, Settings, _job.Data.Train.SampleShape, _job.Data.Train.ClassCount, rank, WorldSize, _threadsPerWorker,
+                _job.JobId, Settings, _job.Data.Train.SampleShape, _job.Data.Train.ClassCount, rank, WorldSize,
                 _trainShards, _job.Data.Train.Count, _testShard));
         }
     }
@@ -126,6 +126,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerPrepared>(m =>
         {
             _endpoints[m.Rank] = m.ExchangeEndpoint;
+            _threads[m.Rank] = m.Threads;
             Acknowledge(m.Rank, () =>
             {
                 var endpoints = _endpoints.Select(e => e ?? string.Empty).ToArray();
@@ -324,7 +325,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 TestSamples = _job.Data.Test.Count,
                 Workers = WorldSize,
                 Shards = _trainShards.Count,
-                ThreadsPerWorker = _threadsPerWorker,
+                // Each worker decides on its own node; they differ only on nodes of different sizes, and then
+                // the smallest is what bounds a synchronous step.
+                ThreadsPerWorker = _threads.Min(),
                 Epochs = Settings.Epochs,
                 BatchSize = Settings.BatchSize,
                 Steps = _nextSequence,

@@ -138,7 +138,7 @@ public static class ClusterNodeHost
             {
                 var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
                 var nodeLog = log.ForContext("Node", cluster.SelfAddress.ToString());
-                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default), "worker");
+                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default, WorkerPlacement.ThisNode(cluster.SelfAddress.ToString())), "worker");
                 system.ActorOf(CollectorHostActor.Props(cluster.SelfAddress.ToString(), nodeLog), CollectorHostActor.Name);
                 var jobManager = registry.Get<JobManagerActor>();
                 system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>

@@ -39,7 +39,7 @@ public static class LocalTrainingCluster
             }).ToArray();
             var testShard = Track(created, system.ActorOf(DataShardActor.Props(job.Data.Test, 0, job.Data.Test.Count), $"{job.JobId}-test-shard"));
             var workers = Enumerable.Range(0, settings.Workers)
-                .Select(rank => Track(created, system.ActorOf(WorkerActor.Props(log.ForContext("Worker", rank).ForContext("JobId", job.JobId), exchanges, WorkerTimeouts.Default), $"{job.JobId}-worker-{rank}")))
+                .Select(rank => Track(created, system.ActorOf(WorkerActor.Props(log.ForContext("Worker", rank).ForContext("JobId", job.JobId), exchanges, WorkerTimeouts.Default, WorkerPlacement.InProcess(settings.Workers)), $"{job.JobId}-worker-{rank}")))
                 .ToArray();
 
             var completion = new TaskCompletionSource<RunSummary>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -46,12 +46,11 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
             w.Write(m.Classes);
             w.Write(m.Rank);
             w.Write(m.WorldSize);
-            w.Write(m.ThreadsPerWorker);
             w.WriteActorRefs(m.TrainShards);
             w.Write(m.TrainSamples);
             w.WriteActorRef(m.TestShard);
-        }, (r, s) => new PrepareWorker(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadInts(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadActorRefs(s), r.ReadInt32(), r.ReadActorRef(s)));
-        Add<WorkerPrepared>("WorkerPrepared", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); w.Write(m.ParameterCount); w.Write(m.ExchangeEndpoint); }, (r, _) => new WorkerPrepared(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString()));
+        }, (r, s) => new PrepareWorker(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadInts(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadActorRefs(s), r.ReadInt32(), r.ReadActorRef(s)));
+        Add<WorkerPrepared>("WorkerPrepared", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); w.Write(m.ParameterCount); w.Write(m.ExchangeEndpoint); w.Write(m.Threads); }, (r, _) => new WorkerPrepared(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32()));
         Add<ConnectExchange>("ConnectExchange", true, (w, m) => { w.Write(m.JobId); w.WriteStrings(m.Endpoints); }, (r, _) => new ConnectExchange(r.ReadString(), r.ReadStrings()));
         Add<ExchangeConnected>("ExchangeConnected", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); }, (r, _) => new ExchangeConnected(r.ReadString(), r.ReadInt32()));
         Add<BroadcastInitialParameters>("BroadcastInitialParameters", true, (w, m) => w.Write(m.JobId), (r, _) => new BroadcastInitialParameters(r.ReadString()));

@@ -21,6 +21,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly ILogger _log;
     private readonly IWorkerExchangeProvider _exchanges;
     private readonly WorkerTimeouts _timeouts;
+    private readonly WorkerPlacement _placement;
     private readonly SortedDictionary<long, PendingStep> _pending = [];
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
     private PrepareWorker? _job;
@@ -34,18 +35,19 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private bool _busy;
     private string _state = "idle";
 
-    public WorkerActor(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts)
+    public WorkerActor(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement)
     {
         _log = log;
         _exchanges = exchanges;
         _timeouts = timeouts;
+        _placement = placement;
         Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(log, exchanges, timeouts));
+    public static Props Props(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(log, exchanges, timeouts, placement));
 
     private PrepareWorker Job => _job ?? throw new InvalidOperationException("no job");
 
@@ -63,16 +65,22 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _coordinator = Sender;
         _state = "preparing";
         _shardMap = new ShardMap(job.TrainSamples, job.TrainShards.Count);
-        var threads = job.ThreadsPerWorker;
+        var threads = _placement.ThreadsFor(job.Settings);
         _thread = new DedicatedThread($"worker-{job.Rank}", () => torch.set_num_threads(threads));
         Become(Working);
         RunAndReply(_ =>
         {
+            Devices.RequireAvailable(job.Settings.Device, _placement.Node);
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
-            _log.ForContext("JobId", job.JobId).Information("Worker {Worker} of {WorldSize} built a {Model} replica ({Parameters} parameters, {Threads} threads), exchange endpoint {Endpoint}",
-                job.Rank, job.WorldSize, job.Settings.Model, _replica.ParameterCount, threads, endpoint.Length == 0 ? "shared memory" : endpoint);
-            return new WorkerPrepared(job.JobId, job.Rank, _replica.ParameterCount, endpoint);
+            // What libtorch reports on the step thread, so the record shows what really runs.
+            var running = torch.get_num_threads();
+            _log.ForContext("JobId", job.JobId).Information(
+                "Worker {Worker} of {WorldSize} built a {Model} replica on {Device} ({Parameters} parameters, {Threads} threads from {ThreadSource}, exchange {Staging}), exchange endpoint {Endpoint}",
+                job.Rank, job.WorldSize, job.Settings.Model, job.Settings.Device, _replica.ParameterCount, running,
+                job.Settings.Threads is null ? $"{_placement.Cores} cores shared by {_placement.WorkersOnNode} workers on {_placement.Node}" : "the job's settings",
+                _replica.StagesExchange ? "staged through host memory" : "in place", endpoint.Length == 0 ? "shared memory" : endpoint);
+            return new WorkerPrepared(job.JobId, job.Rank, _replica.ParameterCount, endpoint, running);
         }, needsReplica: false);
     }
 
@@ -213,7 +221,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             var replica = _replica!;
             var lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
-            exchange.AllReduceSum(replica.Gradients, CancellationToken.None);
+            replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
             replica.ApplyStep(command.LearningRate);
             var checksum = command.ReportChecksum ? replica.Checksum() : null;
             return new StepComputed(command, lossSum, batch.Count, checksum);

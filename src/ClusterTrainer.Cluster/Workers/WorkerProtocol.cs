@@ -6,7 +6,10 @@ namespace ClusterTrainer.Cluster.Workers;
 // Every message here may cross nodes: only ids, numbers, arrays, strings, settings and actor references,
 // never tensors or in-process objects. Gradients and parameters move over the exchange (data plane).
 
-/// <summary>Build a replica for a job: where the data is, how many peers, how many threads to use.</summary>
+/// <summary>
+/// Build a replica for a job: where the data is and how many peers. The worker decides its threads itself
+/// (the job's explicit threads, else its own node's cores), see <see cref="WorkerPlacement"/>.
+/// </summary>
 public sealed record PrepareWorker(
     string JobId,
     TrainingSettings Settings,
@@ -14,13 +17,15 @@ public sealed record PrepareWorker(
     int Classes,
     int Rank,
     int WorldSize,
-    int ThreadsPerWorker,
     IReadOnlyList<IActorRef> TrainShards,
     int TrainSamples,
     IActorRef TestShard);
 
-/// <summary>The replica is built; <paramref name="ExchangeEndpoint"/> is where its peers reach it ("" in one process).</summary>
-public sealed record WorkerPrepared(string JobId, int Rank, int ParameterCount, string ExchangeEndpoint);
+/// <summary>
+/// The replica is built; <paramref name="ExchangeEndpoint"/> is where its peers reach it ("" in one process);
+/// <paramref name="Threads"/> is the intra-op thread count its steps run with.
+/// </summary>
+public sealed record WorkerPrepared(string JobId, int Rank, int ParameterCount, string ExchangeEndpoint, int Threads);
 
 /// <summary>Every worker's exchange endpoint, by rank: connect to the peers.</summary>
 public sealed record ConnectExchange(string JobId, IReadOnlyList<string> Endpoints);
