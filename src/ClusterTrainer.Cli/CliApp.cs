@@ -38,6 +38,9 @@ public static class CliApp
             config.AddCommand<NodeCommand>("node")
                 .WithDescription("Run one node of a cluster (coordinator, worker, data), e.g. in a container.")
                 .WithExample("node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@coordinator:4053");
+            config.AddCommand<RemotingCertCommand>("remoting-cert")
+                .WithDescription("Make the TLS certificate and key that a cluster's nodes share for Akka remoting (tls.crt, tls.key).")
+                .WithExample("remoting-cert", "--out", "certs");
             config.AddCommand<SubmitCommand>("submit")
                 .WithDescription("Queue a training job on a running cluster (gRPC job API); --watch follows it.")
                 .WithExample("submit", "--server", "http://127.0.0.1:5000", "--model", "cnn", "--watch");

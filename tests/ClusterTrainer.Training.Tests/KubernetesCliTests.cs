@@ -41,6 +41,67 @@ public partial class KubernetesCliTests
         Assert.Contains("--exchange-staging", Folded(output), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Remoting_cert_should_write_a_pair_keep_it_on_a_second_run_and_replace_it_with_force()
+    {
+        using var directory = new TempDirectory();
+        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path);
+        Assert.True(code == 0, output);
+        var certificate = await File.ReadAllTextAsync(directory.Combine("tls.crt"));
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", certificate, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(directory.Combine("tls.key")));
+        }
+
+        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path);
+        Assert.True(code == 0, output);
+        Assert.Contains("kept the existing remoting certificate", Folded(output), StringComparison.Ordinal);
+        Assert.Equal(certificate, await File.ReadAllTextAsync(directory.Combine("tls.crt")));
+
+        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path, "--force");
+        Assert.True(code == 0, output);
+        Assert.NotEqual(certificate, await File.ReadAllTextAsync(directory.Combine("tls.crt")));
+    }
+
+    [Fact]
+    public async Task Remoting_cert_without_out_should_exit_2_and_its_help_should_list_its_options()
+    {
+        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert");
+        Assert.True(code == 2, $"exit code {code}: {output}");
+        Assert.Contains("--out", output, StringComparison.Ordinal);
+
+        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--help");
+        Assert.True(code == 0, output);
+        Assert.Contains("--out", output, StringComparison.Ordinal);
+        Assert.Contains("--force", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--tls-cert", "/nonexistent/tls.crt")]
+    [InlineData("--management-port", "70000")]
+    [InlineData("--join-timeout", "soon")]
+    public async Task Node_should_refuse_bad_kubernetes_settings_with_exit_2_naming_them(string flag, string value)
+    {
+        string[] extra = flag == "--tls-cert" ? ["--tls-key", "/nonexistent/tls.key"] : [];
+        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, ["node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@127.0.0.1:1", flag, value, .. extra]);
+
+        Assert.True(code == 2, $"exit code {code}: {output}");
+        Assert.Contains(flag, Folded(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_help_should_list_the_tls_probe_and_join_options()
+    {
+        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "node", "--help");
+
+        Assert.True(code == 0, output);
+        foreach (var option in new[] { "--tls-cert", "--tls-key", "--management-port", "--join-timeout" })
+        {
+            Assert.Contains(option, output, StringComparison.Ordinal);
+        }
+    }
+
     private static string Folded(string text) => Whitespace().Replace(text, " ");
 
     [GeneratedRegex(@"\s+")]

@@ -12,7 +12,7 @@ namespace ClusterTrainer.Cli.Commands;
 /// <summary>`clustertrainer node`: one node of a multi-process cluster, configured by flags or, in containers, environment variables.</summary>
 public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand.Options>
 {
-    public const int Refused = 3;
+    public const int Refused = NodeExit.Refused;
 
     public sealed class Options : CommandSettings
     {
@@ -48,6 +48,22 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [Description("Also write compact-JSON logs to this file ($CLUSTERTRAINER_LOG_FILE)")]
         public string? LogFile { get; init; }
 
+        [CommandOption("--tls-cert <FILE>")]
+        [Description("Akka remoting over TLS: the PEM certificate every node of the cluster shares, made by `clustertrainer remoting-cert` ($CLUSTERTRAINER_TLS_CERT; with --tls-key)")]
+        public string? TlsCertificate { get; init; }
+
+        [CommandOption("--tls-key <FILE>")]
+        [Description("The PEM private key of --tls-cert ($CLUSTERTRAINER_TLS_KEY)")]
+        public string? TlsKey { get; init; }
+
+        [CommandOption("--management-port <PORT>")]
+        [Description("HTTP port serving /ready (a working member of the cluster) and /alive for probes, 0 = any free port ($CLUSTERTRAINER_MANAGEMENT_PORT, default none)")]
+        public string? ManagementPort { get; init; }
+
+        [CommandOption("--join-timeout <SECONDS>")]
+        [Description("A node that is not the founding coordinator retries its seed nodes this long, then exits with code 1 so it is restarted ($CLUSTERTRAINER_JOIN_TIMEOUT, default 120)")]
+        public string? JoinTimeout { get; init; }
+
         public NodeOptions ToNodeOptions()
         {
             var roles = Split(Roles ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_ROLES"));
@@ -56,6 +72,9 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             var port = portText is null ? (isCoordinator ? 4053 : 0)
                 : int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
                 : throw new SettingsException("--port", $"'{portText}' is not a port number");
+            RefuseRetiredDiscovery();
+            var managementText = ManagementPort ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_MANAGEMENT_PORT");
+            var joinText = JoinTimeout ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_JOIN_TIMEOUT");
             return new NodeOptions(
                 roles,
                 Host ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") ?? "127.0.0.1",
@@ -63,9 +82,37 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 PublicHost ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_PUBLIC_HOST"),
                 Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES")))
             {
-                Kubernetes = KubernetesFromEnvironment(),
+                Tls = TlsFromSettings(),
+                ManagementPort = managementText is null ? null : WholeNumber(managementText, "--management-port"),
+                JoinTimeout = joinText is null ? NodeOptions.DefaultJoinTimeout : TimeSpan.FromSeconds(WholeNumber(joinText, "--join-timeout")),
             }.Validate();
         }
+
+        private RemotingTls? TlsFromSettings()
+        {
+            var certificate = TlsCertificate ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_TLS_CERT");
+            var key = TlsKey ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_TLS_KEY");
+            return (certificate, key) switch
+            {
+                (null, null) => null,
+                ({ } c, { } k) => new RemotingTls(c, k),
+                (null, _) => throw new SettingsException("--tls-cert", "--tls-key was given without the certificate it belongs to ($CLUSTERTRAINER_TLS_CERT)"),
+                (_, null) => throw new SettingsException("--tls-key", "--tls-cert was given without its private key ($CLUSTERTRAINER_TLS_KEY)"),
+            };
+        }
+
+        /// <summary>Kubernetes API discovery (Akka.Management) was replaced by seed nodes: refuse it rather than ignore it.</summary>
+        private static void RefuseRetiredDiscovery()
+        {
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY")))
+            {
+                throw new SettingsException("CLUSTERTRAINER_DISCOVERY",
+                    "is no longer read: nodes join through seed nodes; on Kubernetes give every pod CLUSTERTRAINER_SEED_NODES=akka.tcp://clustertrainer@clustertrainer-coordinator-0.clustertrainer-coordinator:4053 (see k8s/base)");
+            }
+        }
+
+        private static int WholeNumber(string text, string flag) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw new SettingsException(flag, $"'{text}' is not a whole number");
 
         public ApiOptions ToApiOptions(NodeOptions node)
         {
@@ -76,31 +123,6 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 : throw new SettingsException("--grpc-port", $"'{text}' is not a port number");
             var runs = Runs ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_RUNS_DIR") ?? "runs";
             return new ApiOptions(node.Host, port, Path.GetFullPath(runs), ApiOptions.TokenFromEnvironment()).Validate();
-        }
-
-        private static KubernetesDiscovery? KubernetesFromEnvironment()
-        {
-            var discovery = Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY");
-            if (string.IsNullOrEmpty(discovery))
-            {
-                return null;
-            }
-
-            if (discovery != "kubernetes")
-            {
-                throw new SettingsException("CLUSTERTRAINER_DISCOVERY", $"'{discovery}' is not supported; use kubernetes, or leave it unset and give seed nodes");
-            }
-
-            int Number(string name, int fallback) =>
-                Environment.GetEnvironmentVariable(name) is { } value
-                    ? int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw new SettingsException(name, $"'{value}' is not a whole number")
-                    : fallback;
-
-            return new KubernetesDiscovery(
-                Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY_SELECTOR") ?? "app.kubernetes.io/part-of=clustertrainer",
-                Environment.GetEnvironmentVariable("CLUSTERTRAINER_NAMESPACE"),
-                Number("CLUSTERTRAINER_REQUIRED_CONTACTS", 1),
-                Number("CLUSTERTRAINER_MANAGEMENT_PORT", 8558));
         }
 
         public override ValidationResult Validate()
@@ -142,7 +164,15 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
         await Task.WhenAny(host.System.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-        if (!host.System.WhenTerminated.IsCompleted)
+        var shutdown = Akka.Actor.CoordinatedShutdown.Get(host.System);
+        // Akka may already be shutting the node down (downed, join given up, coordinator gone), which also stops
+        // the host: then there is nothing to leave, only the end of that shutdown to wait for.
+        var stopRequested = stop.IsCancellationRequested;
+        if (shutdown.ShutdownReason is not null)
+        {
+            await host.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (!host.System.WhenTerminated.IsCompleted)
         {
             // Leave gracefully so the others see a departure, not a crash; bounded, since the others may be gone.
             try
@@ -155,13 +185,22 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             }
         }
 
+        var exit = NodeExit.For(shutdown.ShutdownReason, refusal, stopRequested, node.JoinTimeout);
+        if (exit.Failure is not null)
+        {
+            log.Error("Node {Node} stops: {Failure}; exit code {ExitCode}", cluster.SelfAddress.ToString(), exit.Failure, exit.Code);
+        }
+
         Serilog.Log.Logger = Serilog.Core.Logger.None;
         if (refusal is not null)
         {
             console.MarkupLineInterpolated($"[red]clustertrainer: refused by the coordinator: {refusal}[/]");
-            return Refused;
+        }
+        else if (exit.Failure is not null)
+        {
+            console.MarkupLineInterpolated($"[red]clustertrainer: node {cluster.SelfAddress} stopped: {exit.Failure}[/]");
         }
 
-        return 0;
+        return exit.Code;
     }
 }

@@ -1,11 +1,7 @@
-using System.Net;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
-using Akka.Discovery.KubernetesApi;
-using Akka.Management;
-using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Cluster.Coordination;
@@ -15,19 +11,17 @@ using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Workers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serilog;
 
 namespace ClusterTrainer.Cluster.Hosting;
 
 /// <summary>
-/// Starts one node of a multi-process cluster: Akka.Remote + Akka.Cluster with the node's roles, the
-/// Split Brain Resolver (keep-majority), the job manager as a ClusterSingleton on role `coordinator`, and
-/// on `worker` nodes a worker actor with a TCP ring exchange that registers itself with the coordinator,
-/// and the host of DQN collectors (/user/collectors).
+/// Starts one node of a multi-process cluster: Akka.Remote (over TLS when the node has the cluster's
+/// certificate) + Akka.Cluster with the node's roles, the Split Brain Resolver (keep-majority), the job manager
+/// as a ClusterSingleton on role `coordinator`, and on `worker` nodes a worker actor with a TCP ring exchange
+/// that registers itself with the coordinator, and the host of DQN collectors (/user/collectors). Only a
+/// coordinator founds a cluster; every other node joins through its seed nodes, or gives up and exits.
 /// </summary>
 public static class ClusterNodeHost
 {
@@ -43,36 +37,67 @@ public static class ClusterNodeHost
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // Loaded before anything starts, so a missing or broken certificate is a settings error naming the file.
+        var certificate = options.Tls?.Load();
+        var registration = options.Has(NodeOptions.WorkerRole) ? new WorkerRegistrationStatus() : null;
+        void ConfigureNode(AkkaConfigurationBuilder akka) => Configure(akka, options, log, jobs, onRefused, protocolVersion, certificate, registration);
+
         if (api is null || !options.Has(NodeOptions.CoordinatorRole))
         {
-            return ActorSystemHost.StartAsync(NodeOptions.SystemName, akka => Configure(akka, options, log, jobs, onRefused, protocolVersion));
+            return options.ManagementPort is null
+                ? ActorSystemHost.StartAsync(NodeOptions.SystemName, ConfigureNode)
+                : NodeWebHost.StartAsync(options, ConfigureNode);
         }
 
         api.Validate();
         var registry = new JobRegistry();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(api.Host), api.Port, listen => listen.Protocols = HttpProtocols.Http2));
-        ActorSystemHost.AddActorSystem(builder.Services, builder.Logging, NodeOptions.SystemName, akka =>
-        {
-            Configure(akka, options, log, jobs, onRefused, protocolVersion);
-            akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
-        });
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton<DqnJobRunner>();
-        builder.Services.AddSingleton(api);
-        builder.Services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
-        builder.Services.AddGrpcHealthChecks().AddCheck("actor-system", () => HealthCheckResult.Healthy());
-        var app = builder.Build();
-        app.MapGrpcService<JobsService>();
-        app.MapGrpcHealthChecksService();
-        return ActorSystemHost.StartAsync(app);
+        return NodeWebHost.StartAsync(
+            options,
+            akka =>
+            {
+                ConfigureNode(akka);
+                akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
+            },
+            (api.Host, api.Port),
+            services =>
+            {
+                services.AddSingleton(registry);
+                services.AddSingleton<DqnJobRunner>();
+                services.AddSingleton(api);
+                services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
+                // The overall service ("", what a kubelet gRPC probe asks by default) is the readiness: serving only
+                // once this node is Up in the cluster and the job manager answers. "liveness": the actor system runs.
+                services.AddGrpcHealthChecks(health =>
+                {
+                    health.Services.Clear();
+                    health.Services.Map(string.Empty, check => check.Tags.Contains(NodeHealthChecks.ReadyTag));
+                    health.Services.Map(NodeHealthChecks.LivenessTag, check => check.Tags.Contains(NodeHealthChecks.LivenessTag));
+                });
+            },
+            app =>
+            {
+                app.MapGrpcService<JobsService>();
+                app.MapGrpcHealthChecksService();
+            });
     }
 
-    private static IPAddress ListenAddress(string host) =>
-        host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var address) ? address : IPAddress.Any;
-
-    private static void Configure(AkkaConfigurationBuilder akka, NodeOptions options, ILogger log, JobManagerOptions? jobs, Action<string>? onRefused, int protocolVersion)
+    private static void Configure(
+        AkkaConfigurationBuilder akka,
+        NodeOptions options,
+        ILogger log,
+        JobManagerOptions? jobs,
+        Action<string>? onRefused,
+        int protocolVersion,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+        WorkerRegistrationStatus? registration)
     {
+        var remoting = new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.AdvertisedHost };
+        if (certificate is not null)
+        {
+            remoting.EnableSsl = true;
+            remoting.Ssl = RemotingTls.SslOptionsFor(certificate);
+        }
+
         akka.AddHocon(SerializationConfig.Hocon, HoconAddMode.Prepend)
             .AddHocon(
                 // Large messages are split by the protocol itself (see FetchSamples.MaxSamples, ModelChunk);
@@ -81,39 +106,20 @@ public static class ClusterNodeHost
                 "akka.cluster.split-brain-resolver.stable-after = 10s\n" +
                 // Remoting batches writes and flushes a half-empty batch only every 40 ms: our few small
                 // messages per step (assignments, samples, acknowledgements) would wait for it each time.
-                "akka.remote.dot-netty.tcp.batching.enabled = false\n",
+                "akka.remote.dot-netty.tcp.batching.enabled = false\n" +
+                // A node that cannot reach its seed nodes retries every few seconds (Akka logs each attempt), but
+                // not forever: it shuts down and its process exits with a failure code, so Kubernetes or compose
+                // restart it, rather than sitting in no cluster while showing as running.
+                $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(long)options.JoinTimeout.TotalMilliseconds}ms\n",
                 HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.AdvertisedHost })
+            .WithRemoting(remoting)
             .WithClustering(new ClusterOptions
             {
                 Roles = options.Roles.ToArray(),
                 SeedNodes = options.SeedNodes.ToArray(),
                 SplitBrainResolver = SplitBrainResolverOption.Default,
             });
-        if (options.Kubernetes is { } kubernetes)
-        {
-            // Seedless formation: every pod runs Akka.Management, finds the others through the Kubernetes API
-            // by label, and Cluster Bootstrap lets the lowest-addressed contact point found the cluster.
-            var selector = kubernetes.LabelSelector.Split('=', 2);
-            akka.WithAkkaManagement(management =>
-                {
-                    management.HostName = options.AdvertisedHost;
-                    management.Port = kubernetes.ManagementPort;
-                    management.BindHostName = options.Host;
-                    management.BindPort = kubernetes.ManagementPort;
-                })
-                .WithClusterBootstrap(bootstrap =>
-                {
-                    bootstrap.ContactPointDiscovery.ServiceName = selector.Length == 2 ? selector[1] : NodeOptions.SystemName;
-                    bootstrap.ContactPointDiscovery.RequiredContactPointsNr = kubernetes.RequiredContacts;
-                    bootstrap.ContactPointDiscovery.PortName = "management";
-                })
-                .WithKubernetesDiscovery(discovery =>
-                {
-                    discovery.PodLabelSelector = selector.Length == 2 ? $"{selector[0]}={{0}}" : kubernetes.LabelSelector;
-                    discovery.PodNamespace = kubernetes.Namespace;
-                });
-        }
+        akka.WithNodeHealthChecks(options, registration);
 
         var singleton = new ClusterSingletonOptions { Role = NodeOptions.CoordinatorRole };
         if (options.Has(NodeOptions.CoordinatorRole))
@@ -130,8 +136,18 @@ public static class ClusterNodeHost
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.SeedNodes.Count == 0)
             {
-                // A coordinator started without seeds founds the cluster itself.
+                // Only a coordinator may be started without seeds (NodeOptions.Validate): it founds the cluster.
                 cluster.Join(cluster.SelfAddress);
+            }
+            else
+            {
+                log.Information("Joining the cluster through the seed nodes {SeedNodes}; giving up after {JoinTimeoutSeconds} s",
+                    options.SeedNodes, options.JoinTimeout.TotalSeconds);
+            }
+
+            if (!options.Has(NodeOptions.CoordinatorRole))
+            {
+                system.ActorOf(CoordinatorWatchActor.Props(log), "coordinator-watch");
             }
 
             if (options.Has(NodeOptions.WorkerRole))
@@ -145,7 +161,7 @@ public static class ClusterNodeHost
                 {
                     onRefused?.Invoke(reason);
                     CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-                }), "registration");
+                }, registration), "registration");
             }
         });
     }

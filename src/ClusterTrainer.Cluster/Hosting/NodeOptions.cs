@@ -5,11 +5,19 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// <summary>Where a cluster node listens, how others reach it, which roles it plays and whom it joins.</summary>
 public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int Port, string? PublicHost, IReadOnlyList<string> SeedNodes)
 {
+    /// <summary>Akka remoting over TLS with the certificate the cluster's nodes share; null for plain TCP.</summary>
+    public RemotingTls? Tls { get; init; }
+
+    /// <summary>The HTTP port serving /ready and /alive (0 = any free port); null for none.</summary>
+    public int? ManagementPort { get; init; }
+
     /// <summary>
-    /// Set to form the cluster through Akka.Management + Cluster Bootstrap + Kubernetes API discovery
-    /// instead of seed nodes (in a Kubernetes pod).
+    /// How long a node that is not founding the cluster keeps trying its seed nodes before it gives up and exits
+    /// (so that its supervisor, Kubernetes or compose, restarts it).
     /// </summary>
-    public KubernetesDiscovery? Kubernetes { get; init; }
+    public TimeSpan JoinTimeout { get; init; } = DefaultJoinTimeout;
+
+    public static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(120);
 
     public const string SystemName = "clustertrainer";
     public const string CoordinatorRole = "coordinator";
@@ -25,6 +33,12 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
     /// every interface (0.0.0.0, in a container) advertises its own IP address unless told otherwise.
     /// </summary>
     public string AdvertisedHost => PublicHost ?? (Host is "0.0.0.0" or "::" ? OwnAddress() : Host);
+
+    /// <summary>The protocol of this node's Akka addresses: remoting over TLS has a scheme of its own.</summary>
+    public string Protocol => Tls is null ? "akka.tcp" : "akka.ssl.tcp";
+
+    /// <summary>This node's Akka address as seed lists spell it (known only when the port is fixed).</summary>
+    public string? OwnSeedAddress => Port == 0 ? null : $"{Protocol}://{SystemName}@{AdvertisedHost}:{Port}";
 
     private static string OwnAddress() =>
         System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
@@ -51,22 +65,44 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
             throw new SettingsException("--port", $"must be 0 (any free port) to 65535 (got {Port})");
         }
 
+        if (ManagementPort is < 0 or > 65535)
+        {
+            throw new SettingsException("--management-port", $"must be 0 (any free port) to 65535 (got {ManagementPort})");
+        }
+
+        if (JoinTimeout <= TimeSpan.Zero)
+        {
+            throw new SettingsException("--join-timeout", $"must be at least 1 second (got {JoinTimeout.TotalSeconds:0.###})");
+        }
+
         foreach (var seed in SeedNodes)
         {
-            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal))
+            var protocol = seed.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.tcp"
+                : seed.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp"
+                : throw new SettingsException("--seed-nodes", $"'{seed}' is not an Akka address (example: {Protocol}://{SystemName}@10.0.0.5:4053)");
+            if (protocol != Protocol)
             {
-                throw new SettingsException("--seed-nodes", $"'{seed}' is not an Akka address (example: akka.tcp://{SystemName}@10.0.0.5:4053)");
+                // Akka names the transport in the address: a TLS node cannot even dial an akka.tcp address, and back.
+                throw new SettingsException("--seed-nodes", Tls is null
+                    ? $"'{seed}' is a TLS address (akka.ssl.tcp) but this node has no remoting certificate: give it --tls-cert and --tls-key, or seed it with akka.tcp://"
+                    : $"'{seed}' is a plain TCP address but this node speaks TLS (--tls-cert): write it as {Protocol}://{seed["akka.tcp://".Length..]}");
             }
         }
 
-        if (SeedNodes.Count == 0 && !Has(CoordinatorRole) && Kubernetes is null)
+        if (!Has(CoordinatorRole))
         {
-            throw new SettingsException("--seed-nodes", "a node without the coordinator role must be given the address of a node to join (example: akka.tcp://clustertrainer@coordinator:4053)");
+            if (SeedNodes.Count == 0)
+            {
+                throw new SettingsException("--seed-nodes", "a node without the coordinator role must be given the address of a node to join (example: akka.tcp://clustertrainer@coordinator:4053)");
+            }
+
+            // Akka lets a node whose own address is the first seed found a cluster of its own; only the coordinator may.
+            if (OwnSeedAddress is { } own && SeedNodes.Contains(own, StringComparer.Ordinal))
+            {
+                throw new SettingsException("--seed-nodes", $"'{own}' is this node's own address: only a coordinator founds the cluster, so give a worker the coordinator's address");
+            }
         }
 
         return this;
     }
 }
-
-/// <summary>How a node finds its peers in Kubernetes: pods matching a label selector, reached on the management port.</summary>
-public sealed record KubernetesDiscovery(string LabelSelector, string? Namespace, int RequiredContacts, int ManagementPort);

@@ -12,13 +12,14 @@ public sealed class WorkerRegistrationActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
-    public WorkerRegistrationActor(IActorRef coordinator, IActorRef worker, int protocolVersion, ILogger log, Action<string> onRefused)
+    public WorkerRegistrationActor(IActorRef coordinator, IActorRef worker, int protocolVersion, ILogger log, Action<string> onRefused, WorkerRegistrationStatus? status = null)
     {
         Receive<Retry>(_ => coordinator.Tell(new RegisterWorker(protocolVersion, worker)));
         Receive<WorkerRegistered>(m =>
         {
             Timers.Cancel("retry");
             log.Information("Worker registered with the coordinator {Coordinator}", m.Coordinator);
+            status?.Registered(m.Coordinator);
             Become(() => Receive<WorkerRefused>(r => Refused(r, log, onRefused)));
         });
         Receive<WorkerRefused>(m => Refused(m, log, onRefused));
@@ -26,8 +27,8 @@ public sealed class WorkerRegistrationActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef coordinator, IActorRef worker, int protocolVersion, ILogger log, Action<string> onRefused) =>
-        Akka.Actor.Props.Create(() => new WorkerRegistrationActor(coordinator, worker, protocolVersion, log, onRefused));
+    public static Props Props(IActorRef coordinator, IActorRef worker, int protocolVersion, ILogger log, Action<string> onRefused, WorkerRegistrationStatus? status = null) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistrationActor(coordinator, worker, protocolVersion, log, onRefused, status));
 
     protected override void PreStart()
     {
