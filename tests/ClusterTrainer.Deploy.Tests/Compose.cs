@@ -22,8 +22,8 @@ internal static class Compose
 
     public static bool IsSeq(YamlNode service) => service.Text("image")?.StartsWith("datalust/seq", StringComparison.Ordinal) == true;
 
-    /// <summary>Services that run a ClusterTrainer node (every service but Seq).</summary>
-    public static IEnumerable<(string Name, YamlNode Service)> Nodes => All.Where(s => !IsSeq(s.Service));
+    /// <summary>Services that run a ClusterTrainer node: they set its roles.</summary>
+    public static IEnumerable<(string Name, YamlNode Service)> Nodes => All.Where(s => Env(s.Service).ContainsKey("CLUSTERTRAINER_ROLES"));
 
     /// <summary>A service's environment, in either of compose's forms (map, or list of NAME=value).</summary>
     public static Dictionary<string, string> Env(YamlNode service)

@@ -31,7 +31,8 @@ public sealed partial class ComposeTests
         {
             var seeds = Compose.Env(service).GetValueOrDefault("CLUSTERTRAINER_SEED_NODES") ?? "";
             var match = SeedAddress().Match(seeds);
-            Assert.True(match.Success, $"{File}: service {name} has CLUSTERTRAINER_SEED_NODES '{seeds}', expected akka.tcp://clustertrainer@coordinator:4053");
+            Assert.True(match.Success, $"{File}: service {name} has CLUSTERTRAINER_SEED_NODES '{seeds}', expected akka.ssl.tcp://clustertrainer@coordinator:4053");
+            Assert.True(match.Groups["tls"].Success, $"{File}: service {name} seeds over plain TCP ('{seeds}'); remoting runs over TLS (akka.ssl.tcp)");
             Assert.True(match.Groups["host"].Value == "coordinator" && match.Groups["port"].Value == coordinatorPort,
                 $"{File}: service {name} seeds from {match.Groups["host"].Value}:{match.Groups["port"].Value}, not the coordinator service on {coordinatorPort}");
         }
@@ -55,6 +56,7 @@ public sealed partial class ComposeTests
         var seq = Compose.Service("seq");
 
         Assert.True(Compose.IsSeq(seq), $"{File}: service seq runs {seq.Text("image")}, expected datalust/seq");
+        Assert.Matches(@"^datalust/seq:\d", seq.Text("image") ?? "");
         Assert.True(Compose.Env(seq).GetValueOrDefault("ACCEPT_EULA") == "Y", $"{File}: service seq must set ACCEPT_EULA=Y or Seq will not start");
         Assert.Contains(("5341", "80"), Compose.Ports(seq));
     }
@@ -121,7 +123,42 @@ public sealed partial class ComposeTests
         }
     }
 
-    [GeneratedRegex(@"^akka\.tcp://clustertrainer@(?<host>[^:,]+):(?<port>\d+)")]
+    [Fact]
+    public void Should_give_every_node_the_certificate_the_remoting_cert_service_makes_in_a_shared_volume()
+    {
+        var maker = Compose.Service("remoting-cert");
+        var command = maker.Items("command").Select(item => ((YamlScalarNode)item).Value).ToList();
+        Assert.True(command.Count >= 3 && command[0] == "remoting-cert" && command[1] == "--out", $"{File}: service remoting-cert must run `remoting-cert --out DIR`");
+        var directory = command[2]!;
+        var volume = VolumeAt(maker, directory);
+        Assert.False(volume is null, $"{File}: service remoting-cert writes {directory}, which is not a volume");
+
+        foreach (var (name, service) in Compose.Nodes)
+        {
+            var env = Compose.Env(service);
+            Assert.True(env.GetValueOrDefault("CLUSTERTRAINER_TLS_CERT") == $"{directory}/tls.crt" && env.GetValueOrDefault("CLUSTERTRAINER_TLS_KEY") == $"{directory}/tls.key",
+                $"{File}: service {name} must read tls.crt and tls.key from {directory}");
+            Assert.True(VolumeAt(service, directory) == volume, $"{File}: service {name} does not mount volume {volume} at {directory}");
+        }
+
+        Assert.True(Compose.Service("coordinator").Text("depends_on", "remoting-cert", "condition") == "service_completed_successfully",
+            $"{File}: the coordinator must start after remoting-cert has made the certificate");
+    }
+
+    [Fact]
+    public void Should_restart_nodes_that_exit_with_a_failure_code()
+    {
+        // A node downed by the Split Brain Resolver, or whose coordinator is gone, exits with code 1.
+        foreach (var (name, service) in Compose.Nodes)
+        {
+            Assert.True(service.Text("restart") is "on-failure" or "always" or "unless-stopped", $"{File}: service {name} is not restarted when it exits with code 1");
+        }
+    }
+
+    private static string? VolumeAt(YamlNode service, string directory) =>
+        service.Items("volumes").Select(v => ((YamlScalarNode)v).Value?.Split(':')).FirstOrDefault(parts => parts is { Length: >= 2 } && parts[1] == directory)?[0];
+
+    [GeneratedRegex(@"^akka(?<tls>\.ssl)?\.tcp://clustertrainer@(?<host>[^:,]+):(?<port>\d+)")]
     private static partial Regex SeedAddress();
 
     [GeneratedRegex(@"/dev/tcp/127\.0\.0\.1/(?<port>\d+)")]

@@ -18,12 +18,29 @@ public sealed class GpuOverlayTests
     }
 
     [Fact]
-    public void Should_schedule_gpu_workers_on_gpu_nodes()
+    public void Should_select_gpu_nodes_by_the_resource_the_device_plugin_advertises_not_by_a_label()
     {
+        // The plain NVIDIA device plugin advertises nvidia.com/gpu but labels nothing: a node selector on a GPU
+        // Feature Discovery label would leave every worker Pending on clusters without GFD.
         var pod = Kubectl.Render(Overlay).Find("Deployment", "clustertrainer-worker").Map("spec", "template", "spec");
 
-        Assert.True(pod.Pairs("nodeSelector").Count > 0, $"{Overlay}: the worker pod has no nodeSelector for GPU nodes");
+        Assert.True(pod.Pairs("nodeSelector").Count == 0, $"{Overlay}: the worker pod selects nodes by label ({string.Join(", ", pod.Pairs("nodeSelector").Keys)})");
         Assert.True(pod.Items("tolerations").Any(t => t.Text("key") == "nvidia.com/gpu"), $"{Overlay}: the worker pod does not tolerate the nvidia.com/gpu taint");
+    }
+
+    [Fact]
+    public void Should_add_the_gfd_label_only_in_the_gfd_overlay_and_change_nothing_else()
+    {
+        var gfd = Kubectl.Render("k8s/overlays/gpu-gfd");
+        var pod = gfd.Find("Deployment", "clustertrainer-worker").Map("spec", "template", "spec");
+
+        Assert.True(pod.Pairs("nodeSelector").GetValueOrDefault("nvidia.com/gpu.present") == "true", "k8s/overlays/gpu-gfd: the worker pod does not select nvidia.com/gpu.present=true");
+        Assert.True(Worker(gfd).Text("resources", "limits", "nvidia.com/gpu") == "1", "k8s/overlays/gpu-gfd: the worker lost its GPU limit");
+        var gpu = Kubectl.Render(Overlay).Objects.ToDictionary(Manifests.Id, o => Canonical(o), StringComparer.Ordinal);
+        foreach (var o in gfd.Objects.Where(o => Manifests.Id(o) != "Deployment/clustertrainer-worker"))
+        {
+            Assert.True(gpu[Manifests.Id(o)] == Canonical(o), $"k8s/overlays/gpu-gfd changes {Manifests.Id(o)}; it should patch the worker Deployment only");
+        }
     }
 
     [Fact]

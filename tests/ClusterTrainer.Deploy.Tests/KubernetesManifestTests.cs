@@ -5,7 +5,7 @@ namespace ClusterTrainer.Deploy.Tests;
 /// <summary>Cross-checks of what `kubectl kustomize` renders, for the base and for every overlay.</summary>
 public sealed class KubernetesManifestTests
 {
-    public static TheoryData<string> Kustomizations => new() { "k8s", "k8s/overlays/gpu" };
+    public static TheoryData<string> Kustomizations => new() { "k8s", "k8s/overlays/gpu", "k8s/overlays/gpu-gfd" };
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
@@ -55,49 +55,64 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_label_every_cluster_pod_with_the_discovery_selector_and_no_other_pod(string directory)
+    public void Should_seed_every_node_with_the_coordinator_pod_stable_dns_name_over_tls(string directory)
     {
         var manifests = Kubectl.Render(directory);
-        var clusterPods = manifests.ClusterPods.ToList();
-        Assert.NotEmpty(clusterPods);
+        var statefulSet = Assert.Single(manifests.OfKind("StatefulSet"));
+        var stableName = $"{statefulSet.Text("metadata", "name")}-0.{statefulSet.Text("spec", "serviceName")}";
+        Assert.Equal(NodeContract.CoordinatorDnsName, stableName);
 
-        foreach (var pod in clusterPods)
+        foreach (var pod in manifests.ClusterPods)
         {
-            foreach (var container in pod.Containers)
-            {
-                var selectorText = manifests.Env(container).GetValueOrDefault("CLUSTERTRAINER_DISCOVERY_SELECTOR")?.Value;
-                Assert.False(selectorText is null, $"{directory}: {pod.Workload} has no CLUSTERTRAINER_DISCOVERY_SELECTOR");
-                var selector = Manifests.ParseSelector(selectorText!);
-                Assert.True(selector.TryGetValue(NodeContract.PartOfLabel, out var partOf),
-                    $"{directory}: {pod.Workload}: the discovery selector '{selectorText}' does not use the {NodeContract.PartOfLabel} label");
-                Assert.True(pod.Labels.GetValueOrDefault(NodeContract.PartOfLabel) == partOf,
-                    $"{directory}: {pod.Workload} is labelled {NodeContract.PartOfLabel}={pod.Labels.GetValueOrDefault(NodeContract.PartOfLabel)}, but its discovery selector is '{selectorText}'");
-
-                // Contact points must be nodes: a pod that matches the selector but runs no node would stall bootstrap.
-                foreach (var other in manifests.PodTemplates.Where(other => Manifests.Selects(selector, other.Labels)))
-                {
-                    Assert.True(clusterPods.Contains(other),
-                        $"{directory}: {other.Workload} matches the discovery selector '{selectorText}' but runs no ClusterTrainer node");
-                }
-            }
+            var seeds = manifests.Env(pod.Containers.First()).GetValueOrDefault("CLUSTERTRAINER_SEED_NODES")?.Value;
+            Assert.True(seeds == $"akka.ssl.tcp://clustertrainer@{stableName}:{NodeContract.RemotingPort}",
+                $"{directory}: {pod.Workload} has CLUSTERTRAINER_SEED_NODES '{seeds}', expected the coordinator pod's stable name {stableName} over TLS (akka.ssl.tcp)");
         }
     }
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_form_the_cluster_through_kubernetes_discovery(string directory)
+    public void Should_let_the_coordinator_advertise_exactly_the_name_of_the_first_seed_so_it_founds_the_cluster(string directory)
+    {
+        // Akka founds a cluster only on the node whose own address is the first seed node, and Kubernetes expands
+        // $(POD_NAME) only when POD_NAME is defined earlier in the same env list.
+        var manifests = Kubectl.Render(directory);
+        var coordinator = Coordinator(manifests, directory);
+        var container = coordinator.Containers.First();
+        var env = container.Items("env").Select(v => v.Text("name")).ToList();
+        var advertised = manifests.Env(container).GetValueOrDefault("CLUSTERTRAINER_PUBLIC_HOST");
+
+        Assert.True(advertised?.Value == "$(POD_NAME).clustertrainer-coordinator",
+            $"{directory}: the coordinator advertises '{advertised?.Value}', expected $(POD_NAME).clustertrainer-coordinator");
+        Assert.True(manifests.Env(container).GetValueOrDefault("POD_NAME")?.FieldPath == "metadata.name"
+            && env.IndexOf("POD_NAME") >= 0 && env.IndexOf("POD_NAME") < env.IndexOf("CLUSTERTRAINER_PUBLIC_HOST"),
+            $"{directory}: POD_NAME must come from metadata.name and be defined before CLUSTERTRAINER_PUBLIC_HOST");
+
+        foreach (var worker in manifests.ClusterPods.Where(pod => pod != coordinator))
+        {
+            Assert.True(manifests.Env(worker.Containers.First()).GetValueOrDefault("CLUSTERTRAINER_PUBLIC_HOST")?.FieldPath == "status.podIP",
+                $"{directory}: {worker.Workload} must advertise its pod IP (status.podIP): workers have no stable names");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_give_every_node_the_shared_remoting_certificate_from_one_tls_secret(string directory)
     {
         var manifests = Kubectl.Render(directory);
 
         foreach (var pod in manifests.ClusterPods)
         {
-            var env = manifests.Env(pod.Containers.First());
-            Assert.True(env.GetValueOrDefault("CLUSTERTRAINER_DISCOVERY")?.Value == "kubernetes",
-                $"{directory}: {pod.Workload} does not set CLUSTERTRAINER_DISCOVERY=kubernetes");
-            Assert.False(env.ContainsKey("CLUSTERTRAINER_SEED_NODES"), $"{directory}: {pod.Workload} sets seed nodes; on Kubernetes the cluster bootstraps from discovery");
-            var contacts = env.GetValueOrDefault("CLUSTERTRAINER_REQUIRED_CONTACTS")?.Value;
-            Assert.True(int.TryParse(contacts, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1,
-                $"{directory}: {pod.Workload} has CLUSTERTRAINER_REQUIRED_CONTACTS='{contacts}', expected a whole number of at least 1");
+            var container = pod.Containers.First();
+            var env = manifests.Env(container);
+            foreach (var (variable, key) in new[] { ("CLUSTERTRAINER_TLS_CERT", "tls.crt"), ("CLUSTERTRAINER_TLS_KEY", "tls.key") })
+            {
+                var file = env.GetValueOrDefault(variable)?.Value;
+                Assert.False(file is null, $"{directory}: {pod.Workload} sets no {variable}: remoting must run over TLS");
+                Assert.Equal(key, Path.GetFileName(file));
+                Assert.True(SecretMountedAbove(pod, container, file!) == "clustertrainer-remoting",
+                    $"{directory}: {pod.Workload}: {file} is not in a volume of the Secret clustertrainer-remoting");
+            }
         }
     }
 
@@ -114,7 +129,7 @@ public sealed class KubernetesManifestTests
                 var configured = NodeContract.Port(manifests.Env(container).GetValueOrDefault("CLUSTERTRAINER_MANAGEMENT_PORT")?.Value, NodeContract.ManagementPort);
                 var declared = container.Items("ports").Where(p => p.Text("name") == NodeContract.ManagementPortName).Select(p => p.Text("containerPort")).ToList();
                 Assert.True(declared.Count == 1,
-                    $"{directory}: {pod.Workload} container {container.Text("name")} declares {declared.Count} ports named '{NodeContract.ManagementPortName}' (discovery finds contact points by that name)");
+                    $"{directory}: {pod.Workload} container {container.Text("name")} declares {declared.Count} ports named '{NodeContract.ManagementPortName}' (the probes and Services use that name)");
                 Assert.True(declared[0] == configured.ToString(CultureInfo.InvariantCulture),
                     $"{directory}: {pod.Workload}: CLUSTERTRAINER_MANAGEMENT_PORT is {configured} but the container port named management is {declared[0]}");
             }
@@ -150,73 +165,60 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_probe_what_each_node_really_serves(string directory)
+    public void Should_probe_readiness_by_cluster_membership_and_liveness_by_the_actor_system(string directory)
     {
-        // Akka.Management for .NET serves no /alive or /ready: the coordinator is probed through the standard
-        // gRPC health service (open without the API token), a worker through its listening TCP ports.
+        // The coordinator: the gRPC health service, whose overall status ("") is its readiness and whose "liveness"
+        // service is its liveness. A worker: HTTP /ready and /alive on its management port.
         var manifests = Kubectl.Render(directory);
 
         foreach (var pod in manifests.ClusterPods)
         {
             var container = pod.Containers.First();
-            var servesGrpc = container.Items("ports").Any(p => p.Text("name") == "grpc");
-            foreach (var probeKind in new[] { "readinessProbe", "livenessProbe" })
+            var readiness = container.Get("readinessProbe");
+            var liveness = container.Get("livenessProbe");
+            if (container.Items("ports").Any(p => p.Text("name") == "grpc"))
             {
-                var probe = container.Get(probeKind);
-                Assert.False(probe is null, $"{directory}: {pod.Workload} has no {probeKind}");
-                if (servesGrpc)
-                {
-                    Assert.True(probe!.Text("grpc", "port") == "5000",
-                        $"{directory}: {pod.Workload}: {probeKind} must be a gRPC health probe on port 5000, is {probe.Text("grpc", "port") ?? "not a gRPC probe"}");
-                }
-                else
-                {
-                    Assert.True(probe!.Text("tcpSocket", "port") is "remoting" or "4053" or NodeContract.ManagementPortName or "8558",
-                        $"{directory}: {pod.Workload}: {probeKind} must be a TCP probe on the remoting or management port, is {probe.Text("tcpSocket", "port") ?? "not a TCP probe"}");
-                }
+                Assert.True(readiness.Text("grpc", "port") == "5000" && readiness.Text("grpc", "service") is null or "",
+                    $"{directory}: {pod.Workload}: readiness must be the gRPC health probe of the overall service on 5000");
+                Assert.True(liveness.Text("grpc", "port") == "5000" && liveness.Text("grpc", "service") == NodeContract.LivenessService,
+                    $"{directory}: {pod.Workload}: liveness must be the gRPC health probe of service '{NodeContract.LivenessService}' on 5000");
+            }
+            else
+            {
+                Assert.True(readiness.Text("httpGet", "path") == NodeContract.ReadyPath && readiness.Text("httpGet", "port") == NodeContract.ManagementPortName,
+                    $"{directory}: {pod.Workload}: readiness must be GET {NodeContract.ReadyPath} on the management port");
+                Assert.True(liveness.Text("httpGet", "path") == NodeContract.AlivePath && liveness.Text("httpGet", "port") == NodeContract.ManagementPortName,
+                    $"{directory}: {pod.Workload}: liveness must be GET {NodeContract.AlivePath} on the management port");
             }
         }
     }
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_bind_a_pod_reading_role_to_the_service_account_of_every_cluster_pod(string directory)
+    public void Should_give_nodes_no_kubernetes_api_access(string directory)
     {
+        // Formation needs no Kubernetes API, so the nodes get no token and no role.
         var manifests = Kubectl.Render(directory);
+        Assert.Empty(manifests.OfKind("Role").Concat(manifests.OfKind("RoleBinding")).Concat(manifests.OfKind("ClusterRoleBinding")).Select(Manifests.Id));
 
         foreach (var pod in manifests.ClusterPods)
         {
             var account = pod.Spec.Text("serviceAccountName");
             Assert.False(account is null or "default", $"{directory}: {pod.Workload} runs as the default service account, not the node's own");
             Assert.True(manifests.Find("ServiceAccount", account!) is not null, $"{directory}: {pod.Workload} uses ServiceAccount {account}, which is not rendered");
-
-            var roles = manifests.OfKind("RoleBinding")
-                .Where(binding => binding.Items("subjects").Any(s => s.Text("kind") == "ServiceAccount" && s.Text("name") == account
-                    && (s.Text("namespace") ?? binding.Text("metadata", "namespace")) == ClusterNamespace))
-                .Select(binding => manifests.Find(binding.Text("roleRef", "kind") ?? "", binding.Text("roleRef", "name") ?? ""))
-                .OfType<YamlMappingNode>()
-                .ToList();
-            Assert.True(roles.Count > 0, $"{directory}: no RoleBinding binds ServiceAccount {account} (used by {pod.Workload}) to a rendered Role");
-            Assert.True(roles.Any(role => role.Items("rules").Any(rule =>
-                    rule.Items("apiGroups").Any(g => g.Text() == "") && rule.Items("resources").Any(r => r.Text() == "pods")
-                    && new[] { "get", "watch", "list" }.All(verb => rule.Items("verbs").Any(v => v.Text() == verb)))),
-                $"{directory}: the Roles bound to {account} do not allow get, watch and list on pods (Akka.Discovery.KubernetesApi needs them)");
+            Assert.True(pod.Spec.Text("automountServiceAccountToken") == "false", $"{directory}: {pod.Workload} mounts a service account token it never uses");
         }
     }
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_take_public_host_and_namespace_of_cluster_pods_from_the_downward_api(string directory)
+    public void Should_listen_on_every_interface_on_the_remoting_port(string directory)
     {
         var manifests = Kubectl.Render(directory);
 
         foreach (var pod in manifests.ClusterPods)
         {
             var env = manifests.Env(pod.Containers.First());
-            Assert.True(env.GetValueOrDefault("CLUSTERTRAINER_PUBLIC_HOST")?.FieldPath == "status.podIP",
-                $"{directory}: {pod.Workload}: CLUSTERTRAINER_PUBLIC_HOST must come from status.podIP");
-            Assert.True(env.GetValueOrDefault("CLUSTERTRAINER_NAMESPACE")?.FieldPath == "metadata.namespace",
-                $"{directory}: {pod.Workload}: CLUSTERTRAINER_NAMESPACE must come from metadata.namespace");
             Assert.True(env.GetValueOrDefault("CLUSTERTRAINER_HOST")?.Value == "0.0.0.0",
                 $"{directory}: {pod.Workload}: CLUSTERTRAINER_HOST must be 0.0.0.0 so other pods can connect");
             Assert.True(NodeContract.Port(env.GetValueOrDefault("CLUSTERTRAINER_PORT")?.Value, 0) == NodeContract.RemotingPort
@@ -249,9 +251,10 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_render_every_config_map_and_secret_the_pods_use(string directory)
+    public void Should_render_every_config_map_the_pods_use_and_no_secret_that_apply_would_overwrite(string directory)
     {
         var manifests = Kubectl.Render(directory);
+        Assert.Empty(manifests.OfKind("Secret").Select(Manifests.Id));
 
         foreach (var pod in manifests.PodTemplates)
         {
@@ -262,10 +265,26 @@ public sealed class KubernetesManifestTests
                 Assert.True(manifests.Find("ConfigMap", name) is not null, $"{directory}: {pod.Workload} uses ConfigMap {name}, which is not rendered");
             }
 
-            foreach (var name in pod.Spec.Items("volumes").Select(v => v.Text("secret", "secretName")).OfType<string>())
+            var secrets = pod.Spec.Items("volumes").Select(v => (Name: v.Text("secret", "secretName"), Key: (string?)null))
+                .Concat(pod.Containers.SelectMany(c => manifests.Env(c).Values).Select(e => (Name: e.SecretName, Key: e.SecretKey)));
+            foreach (var (name, key) in secrets.Where(s => s.Name is not null))
             {
-                Assert.True(manifests.Find("Secret", name) is not null, $"{directory}: {pod.Workload} mounts Secret {name}, which is not rendered");
+                Assert.True(NodeContract.UserSecrets.TryGetValue(name!, out var keys), $"{directory}: {pod.Workload} uses Secret {name}, which the README does not tell users to create");
+                Assert.True(key is null || keys.Contains(key), $"{directory}: {pod.Workload} reads key '{key}' of Secret {name}, which holds {string.Join(", ", keys)}");
             }
+        }
+    }
+
+    [Fact]
+    public void Should_tell_users_how_to_create_every_secret_the_manifests_use()
+    {
+        var readme = Repo.Read("README.md");
+
+        foreach (var (name, keys) in NodeContract.UserSecrets)
+        {
+            var command = readme.Split('\n').FirstOrDefault(line => line.Contains("create secret", StringComparison.Ordinal) && line.Contains($" {name} ", StringComparison.Ordinal));
+            Assert.False(command is null, $"README.md has no `kubectl create secret ... {name} ...` line");
+            Assert.True(keys.All(key => command!.Contains(key, StringComparison.Ordinal)), $"README.md creates Secret {name} without the keys {string.Join(", ", keys)}: {command}");
         }
     }
 
@@ -279,15 +298,143 @@ public sealed class KubernetesManifestTests
 
         var tokenFile = manifests.Env(container).GetValueOrDefault("CLUSTERTRAINER_TOKEN_FILE")?.Value;
         Assert.False(tokenFile is null, $"{directory}: {coordinator.Workload} sets no CLUSTERTRAINER_TOKEN_FILE");
-        var mount = container.Items("volumeMounts").FirstOrDefault(m => tokenFile!.StartsWith(m.Text("mountPath") + "/", StringComparison.Ordinal));
-        Assert.False(mount is null, $"{directory}: {coordinator.Workload}: no volume is mounted above the token file {tokenFile}");
-        var volume = coordinator.Spec.Items("volumes").FirstOrDefault(v => v.Text("name") == mount.Text("name"));
-        var secretName = volume.Text("secret", "secretName");
-        Assert.False(secretName is null, $"{directory}: {coordinator.Workload}: volume {mount.Text("name")} holding {tokenFile} is not a Secret");
-        var key = Path.GetFileName(tokenFile);
-        var secret = manifests.Find("Secret", secretName!);
-        Assert.True(secret.Map("stringData")?.Get(key) is not null || secret.Map("data")?.Get(key) is not null,
-            $"{directory}: Secret {secretName} has no key '{key}', so {tokenFile} would not exist");
+        Assert.True(SecretMountedAbove(coordinator, container, tokenFile!) == "clustertrainer-token",
+            $"{directory}: {coordinator.Workload}: {tokenFile} is not in a volume of the Secret clustertrainer-token");
+        Assert.Contains(Path.GetFileName(tokenFile), NodeContract.UserSecrets["clustertrainer-token"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_keep_service_link_variables_out_of_the_node_environment(string directory)
+    {
+        // The kubelet gives pods NAME_PORT=tcp://IP:PORT and more for every Service with a cluster IP; for a
+        // Service named clustertrainer-... those are CLUSTERTRAINER_... variables, which the node would read.
+        var manifests = Kubectl.Render(directory);
+        var colliding = manifests.OfKind("Service")
+            .Where(service => service.Text("spec", "clusterIP") != "None")
+            .Select(service => service.Text("metadata", "name")!.ToUpperInvariant().Replace('-', '_'))
+            .Where(prefix => prefix.StartsWith("CLUSTERTRAINER_", StringComparison.Ordinal))
+            .ToList();
+
+        foreach (var pod in manifests.ClusterPods.Where(_ => colliding.Count > 0))
+        {
+            Assert.True(pod.Spec.Text("enableServiceLinks") == "false",
+                $"{directory}: {pod.Workload} gets service-link variables ({string.Join(", ", colliding.Select(c => c + "_PORT"))}): set enableServiceLinks: false");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_run_every_pod_with_the_runtime_default_seccomp_profile(string directory)
+    {
+        var manifests = Kubectl.Render(directory);
+
+        foreach (var pod in manifests.PodTemplates)
+        {
+            Assert.True(pod.Spec.Text("securityContext", "seccompProfile", "type") == "RuntimeDefault",
+                $"{directory}: {pod.Workload} has no seccompProfile RuntimeDefault (the restricted Pod Security Standard refuses it)");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_run_nodes_as_the_restricted_standard_asks_with_a_read_only_root_and_a_writable_tmp(string directory)
+    {
+        var manifests = Kubectl.Render(directory);
+
+        foreach (var pod in manifests.ClusterPods)
+        {
+            var container = pod.Containers.First();
+            Assert.True(container.Text("securityContext", "readOnlyRootFilesystem") == "true", $"{directory}: {pod.Workload}: the node's root file system must be read-only");
+            Assert.True(container.Text("securityContext", "allowPrivilegeEscalation") == "false", $"{directory}: {pod.Workload} allows privilege escalation");
+            Assert.True(container.Items("securityContext", "capabilities", "drop").Any(c => c.Text() == "ALL"), $"{directory}: {pod.Workload} keeps capabilities");
+            var tmp = container.Items("volumeMounts").FirstOrDefault(m => m.Text("mountPath") == "/tmp");
+            Assert.True(tmp is not null && pod.Spec.Items("volumes").Any(v => v.Text("name") == tmp.Text("name") && v.Get("emptyDir") is not null),
+                $"{directory}: {pod.Workload} needs an emptyDir at /tmp beside its read-only root");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_give_nodes_a_grace_period_that_covers_leaving_the_cluster_and_stopping(string directory)
+    {
+        // `node` leaves the cluster within 15 s of SIGTERM, then stops its host within 30 s.
+        var manifests = Kubectl.Render(directory);
+
+        foreach (var pod in manifests.ClusterPods)
+        {
+            var grace = int.Parse(pod.Spec.Text("terminationGracePeriodSeconds") ?? "30", CultureInfo.InvariantCulture);
+            Assert.True(grace >= 45, $"{directory}: {pod.Workload} is killed {grace} s after SIGTERM; leaving and stopping may take 45 s");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_limit_voluntary_disruptions_of_workers_to_one_at_a_time(string directory)
+    {
+        var manifests = Kubectl.Render(directory);
+        var worker = manifests.Find("Deployment", "clustertrainer-worker");
+        var budgets = manifests.OfKind("PodDisruptionBudget")
+            .Where(pdb => Manifests.Selects(pdb.Pairs("spec", "selector", "matchLabels"), worker.Pairs("spec", "template", "metadata", "labels")))
+            .ToList();
+
+        var budget = Assert.Single(budgets);
+        Assert.True(budget.Text("spec", "maxUnavailable") == "1", $"{directory}: {Manifests.Id(budget)} should allow one worker down at a time");
+        Assert.False(Manifests.Selects(budget.Pairs("spec", "selector", "matchLabels"), manifests.Find("StatefulSet", "clustertrainer-coordinator").Pairs("spec", "template", "metadata", "labels")),
+            $"{directory}: {Manifests.Id(budget)} also selects the coordinator");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_run_seq_pinned_with_its_first_run_password_from_a_secret_and_its_data_on_a_volume(string directory)
+    {
+        var manifests = Kubectl.Render(directory);
+        var seq = manifests.Find("Deployment", "seq").Map("spec", "template")!;
+        var pod = new PodTemplate("Deployment/seq", seq);
+        var container = pod.Containers.Single();
+
+        var image = container.Text("image") ?? "";
+        Assert.True(image.StartsWith("datalust/seq:", StringComparison.Ordinal) && !image.EndsWith(":latest", StringComparison.Ordinal),
+            $"{directory}: Seq's image '{image}' is not pinned to a version");
+        var password = manifests.Env(container).GetValueOrDefault("SEQ_FIRSTRUN_ADMINPASSWORD");
+        Assert.True(password?.SecretName == "seq-admin" && password.SecretKey == "password",
+            $"{directory}: Seq's SEQ_FIRSTRUN_ADMINPASSWORD must come from Secret seq-admin, key password");
+        var data = container.Items("volumeMounts").Single(m => m.Text("mountPath") == "/data");
+        var claim = pod.Spec.Items("volumes").Single(v => v.Text("name") == data.Text("name")).Text("persistentVolumeClaim", "claimName");
+        Assert.True(claim is not null && manifests.Find("PersistentVolumeClaim", claim) is not null,
+            $"{directory}: Seq's /data must be a rendered PersistentVolumeClaim, is {claim ?? "not a claim"}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Should_open_cluster_ports_only_between_cluster_pods_and_the_job_api_to_clients(string directory)
+    {
+        var manifests = Kubectl.Render(directory);
+        var policies = manifests.OfKind("NetworkPolicy").ToList();
+        var coordinator = Coordinator(manifests, directory);
+
+        foreach (var pod in manifests.ClusterPods)
+        {
+            var selecting = policies.Where(p => Manifests.Selects(p.Pairs("spec", "podSelector", "matchLabels"), pod.Labels)).ToList();
+            Assert.True(selecting.Count > 0, $"{directory}: no NetworkPolicy selects {pod.Workload}, so anyone may reach its cluster port");
+            var rules = selecting.SelectMany(p => p.Items("spec", "ingress")).ToList();
+
+            bool Open(int port, Func<YamlNode, bool> from) => rules.Any(rule => from(rule) && rule.Items("ports").Any(p =>
+                int.Parse(p.Text("port") ?? "-1", CultureInfo.InvariantCulture) is var start && start <= port
+                && port <= int.Parse(p.Text("endPort") ?? p.Text("port") ?? "-1", CultureInfo.InvariantCulture)));
+            bool FromClusterPods(YamlNode rule) => rule.Items("from").Count > 0 && rule.Items("from").All(peer =>
+                peer.Pairs("podSelector", "matchLabels").GetValueOrDefault(NodeContract.PartOfLabel) == "clustertrainer" && peer.Get("ipBlock") is null && peer.Get("namespaceSelector") is null);
+            bool FromAnywhere(YamlNode rule) => rule.Items("from").Count == 0;
+
+            foreach (var port in new[] { NodeContract.RemotingPort, NodeContract.ManagementPort, 32768, 45000, 60999 })
+            {
+                Assert.True(Open(port, FromClusterPods), $"{directory}: {pod.Workload}: port {port} is not open to the cluster's pods");
+                Assert.False(Open(port, FromAnywhere), $"{directory}: {pod.Workload}: port {port} is open to anyone");
+            }
+
+            Assert.True(Open(NodeContract.GrpcPort, FromAnywhere) == (pod == coordinator),
+                $"{directory}: {pod.Workload}: the job API port {NodeContract.GrpcPort} must be open to clients on the coordinator only");
+        }
     }
 
     [Theory]
@@ -343,16 +490,6 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Should_not_restrict_traffic_between_nodes_with_a_network_policy(string directory)
-    {
-        // The gradient ring connects workers on ports chosen per job; a NetworkPolicy would break it silently.
-        var policies = Kubectl.Render(directory).OfKind("NetworkPolicy").Select(Manifests.Id).ToList();
-
-        Assert.True(policies.Count == 0, $"{directory} renders {string.Join(", ", policies)}: workers must reach each other on any TCP port");
-    }
-
-    [Theory]
-    [MemberData(nameof(Kustomizations))]
     public void Should_put_every_namespaced_object_in_the_clustertrainer_namespace(string directory)
     {
         var manifests = Kubectl.Render(directory);
@@ -387,6 +524,13 @@ public sealed class KubernetesManifestTests
             .ToList();
         Assert.True(coordinators.Count == 1, $"{directory}: expected one workload with role coordinator, found {coordinators.Count}");
         return coordinators[0];
+    }
+
+    /// <summary>The Secret whose volume is mounted above <paramref name="file"/> in this container, if any.</summary>
+    private static string? SecretMountedAbove(PodTemplate pod, YamlNode container, string file)
+    {
+        var mount = container.Items("volumeMounts").FirstOrDefault(m => file.StartsWith(m.Text("mountPath") + "/", StringComparison.Ordinal));
+        return mount is null ? null : pod.Spec.Items("volumes").FirstOrDefault(v => v.Text("name") == mount.Text("name")).Text("secret", "secretName");
     }
 
     private static bool HasPort(PodTemplate pod, string? target) =>

@@ -1,7 +1,7 @@
 namespace ClusterTrainer.Deploy.Tests;
 
-/// <summary>A container's environment variable: a literal value, or a downward-API field.</summary>
-internal sealed record EnvValue(string? Value, string? FieldPath);
+/// <summary>A container's environment variable: a literal value, a downward-API field, or a Secret's key.</summary>
+internal sealed record EnvValue(string? Value, string? FieldPath, string? SecretName = null, string? SecretKey = null);
 
 /// <summary>A pod template (or pod) and the workload it belongs to, e.g. "StatefulSet/clustertrainer-coordinator".</summary>
 internal sealed record PodTemplate(string Workload, YamlMappingNode Template)
@@ -61,7 +61,11 @@ internal sealed class Manifests(string source, IReadOnlyList<YamlMappingNode> ob
 
         foreach (var variable in container.Items("env"))
         {
-            env[variable.Text("name") ?? ""] = new EnvValue(variable.Text("value"), variable.Text("valueFrom", "fieldRef", "fieldPath"));
+            env[variable.Text("name") ?? ""] = new EnvValue(
+                variable.Text("value"),
+                variable.Text("valueFrom", "fieldRef", "fieldPath"),
+                variable.Text("valueFrom", "secretKeyRef", "name"),
+                variable.Text("valueFrom", "secretKeyRef", "key"));
         }
 
         return env;

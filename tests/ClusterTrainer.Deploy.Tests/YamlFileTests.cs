@@ -43,6 +43,19 @@ public sealed partial class YamlFileTests
         }
     }
 
+    [Fact]
+    public void Should_list_in_the_node_contract_only_variables_the_source_reads()
+    {
+        // The contract is what the manifests may use; each name must appear in the program's source as a literal.
+        var source = string.Join('\n', Directory.GetFiles(Repo.PathOf("src"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains("/obj/", StringComparison.Ordinal))
+            .Select(File.ReadAllText));
+        foreach (var name in NodeContract.Variables)
+        {
+            Assert.True(source.Contains($"\"{name}\"", StringComparison.Ordinal), $"NodeContract lists {name}, which no source file reads");
+        }
+    }
+
     [GeneratedRegex(@"\bCLUSTERTRAINER_[A-Z_]+\b")]
     private static partial Regex Variable();
 }
