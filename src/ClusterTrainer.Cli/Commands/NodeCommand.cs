@@ -125,6 +125,15 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         ArgumentNullException.ThrowIfNull(settings);
         var node = settings.ToNodeOptions();
         var api = node.Has(NodeOptions.CoordinatorRole) ? settings.ToApiOptions(node) : null;
+        var hostSetting = settings.Host is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") is not null ? "CLUSTERTRAINER_HOST" : "--host";
+        var portSetting = settings.Port is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_PORT") is not null ? "CLUSTERTRAINER_PORT" : "--port";
+        ListenCheck.Require(node.Host, node.Port, hostSetting, portSetting);
+        if (api is not null)
+        {
+            ListenCheck.Require(api.Host, api.Port, hostSetting,
+                settings.GrpcPort is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_GRPC_PORT") is not null ? "CLUSTERTRAINER_GRPC_PORT" : "--grpc-port");
+        }
+
         using var log = NodeLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"),
             new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles), ["Node"] = $"{node.AdvertisedHost}:{node.Port}" });
         Serilog.Log.Logger = log;

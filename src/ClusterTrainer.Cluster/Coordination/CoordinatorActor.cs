@@ -280,6 +280,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var seconds = _training.Elapsed.TotalSeconds - _epochSeconds;
         var accuracy = _evalSamples == 0 ? double.NaN : (double)_evalCorrect / _evalSamples;
         var testLoss = _evalSamples == 0 ? double.NaN : _evalLoss / _evalSamples;
+        if (Divergence.IsDiverged(_lastLoss, testLoss))
+        {
+            // The steps' own checks passed, but the weights after the last update no longer give numbers.
+            Fail(Divergence.DescribeEpoch(_epoch, _lastLoss, testLoss, Settings.LearningRate));
+            return;
+        }
+
         var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? ledger.Samples / seconds : 0);
         _metrics.Add(row);
         _run.WriteMetrics(_metrics);

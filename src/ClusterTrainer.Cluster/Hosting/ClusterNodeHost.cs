@@ -31,6 +31,9 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// </summary>
 public static class ClusterNodeHost
 {
+    /// <summary>How long a node looks for the job manager before it says it has not found it.</summary>
+    public static readonly TimeSpan JobManagerSearchPatience = TimeSpan.FromSeconds(30);
+
     /// <param name="api">The gRPC job API to serve on a coordinator node; null for none.</param>
     /// <param name="protocolVersion">The version this node announces; only tests pass another than the current one.</param>
     public static Task<ActorSystemHost> StartAsync(
@@ -81,7 +84,9 @@ public static class ClusterNodeHost
                 "akka.cluster.split-brain-resolver.stable-after = 10s\n" +
                 // Remoting batches writes and flushes a half-empty batch only every 40 ms: our few small
                 // messages per step (assignments, samples, acknowledgements) would wait for it each time.
-                "akka.remote.dot-netty.tcp.batching.enabled = false\n",
+                "akka.remote.dot-netty.tcp.batching.enabled = false\n" +
+                // The proxy warns at once, before the cluster has formed; JobManagerSearchActor warns when it lasts.
+                "akka.cluster.singleton-proxy.log-singleton-identification-failure = off\n",
                 HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = options.Host, Port = options.Port, PublicHostName = options.AdvertisedHost })
             .WithClustering(new ClusterOptions
@@ -127,6 +132,7 @@ public static class ClusterNodeHost
 
         akka.WithActors((system, registry) =>
         {
+            system.ActorOf(JobManagerSearchActor.Props(log, "job-manager", JobManagerSearchPatience), "job-manager-search");
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.SeedNodes.Count == 0)
             {

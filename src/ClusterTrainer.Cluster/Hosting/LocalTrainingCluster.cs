@@ -48,7 +48,7 @@ public static class LocalTrainingCluster
                 CoordinatorActor.Props(job, workers, trainShards, testShard, listener, log, timeouts ?? CoordinatorTimeouts.Default),
                 $"{job.JobId}-coordinator"));
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(new CancelJob(job.JobId)));
-            return await completion.Task.ConfigureAwait(false);
+            return await JobCompletion.AwaitAsync(completion.Task, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Exchange;
+using ClusterTrainer.Core;
 using ClusterTrainer.Core.Threading;
 using ClusterTrainer.Data;
 using ClusterTrainer.Models;
@@ -207,6 +208,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _busy = true;
         _state = "training";
         var command = next.Command;
+        var learningRate = Job.Settings.LearningRate;
         var batch = next.Assemble();
         var exchange = _exchange!;
         _thread!.Run(() =>
@@ -214,6 +216,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var replica = _replica!;
             var lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
             exchange.AllReduceSum(replica.Gradients, CancellationToken.None);
+            // Every rank holds the same averaged gradient, so every rank stops at the same step, before the
+            // optimizer writes NaN into the weights.
+            var gradientNorm = replica.GradientNorm();
+            if (Divergence.IsDiverged(lossSum, gradientNorm))
+            {
+                return new StepComputed(command, lossSum, batch.Count, null,
+                    Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate));
+            }
+
             replica.ApplyStep(command.LearningRate);
             var checksum = command.ReportChecksum ? replica.Checksum() : null;
             return new StepComputed(command, lossSum, batch.Count, checksum);
