@@ -64,7 +64,7 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
         try
         {
             var log = Serilog.Log.Logger.ForContext("JobId", jobId);
-            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, cancellation.Token).ConfigureAwait(false);
+            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, runDirectory, cancellation.Token).ConfigureAwait(false);
             var summary = DqnRunOutputs.Write(new RunDirectory(runDirectory), result);
             registry.FinishDqn(jobId, summary.EvalMeanReturn, RunJson.Serialize(summary));
         }

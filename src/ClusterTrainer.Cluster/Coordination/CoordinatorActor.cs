@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Core.Outputs.TensorBoard;
 using Serilog;
 
 namespace ClusterTrainer.Cluster.Coordination;
@@ -13,6 +14,7 @@ namespace ClusterTrainer.Cluster.Coordination;
 /// -> Saving -> Finished, or Failed / Cancelled from any of them. It plans every step, gathers results,
 /// and alone writes the run's outputs. It never holds a tensor and never blocks.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases its resources in PostStop, not Dispose.")]
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     private const int StepWindow = 2;
@@ -33,6 +35,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly HashSet<int> _acknowledged = [];
     private readonly int _threadsPerWorker;
     private readonly long _totalSteps;
+    private readonly int _stepsPerEpoch;
 
     private string _state = "preparing";
     private DateTime _lastProgress = DateTime.UtcNow;
@@ -47,6 +50,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private double _evalLoss;
     private int _evalSamples;
     private double _epochSeconds;
+    private TrainingEventLog? _events;
 
     public CoordinatorActor(
         TrainingJob job,
@@ -67,7 +71,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _timeouts = timeouts;
         _run = new RunDirectory(job.OutputDirectory);
         _threadsPerWorker = job.Settings.ThreadsPerWorker(Environment.ProcessorCount);
-        _totalSteps = (long)job.Settings.Epochs * ((job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize);
+        _stepsPerEpoch = (job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize;
+        _totalSteps = (long)job.Settings.Epochs * _stepsPerEpoch;
         Preparing();
     }
 
@@ -90,6 +95,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _run.WriteSettings(Settings);
+        _events = new TrainingEventLog(_run.Path, Math.Max(1, _stepsPerEpoch));
         Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
         _log.Information("Job {JobId} starting: {Model} on {Dataset}, {TrainSamples} training samples, {Workers} workers x {Threads} threads, {Shards} shards",
             _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, _threadsPerWorker, _trainShards.Count);
@@ -111,6 +117,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<CancelJob>(_ => Cancel());
         Receive<Watchdog>(_ =>
         {
+            // The watchdog's tick is also when TensorBoard gets what was written since the last one.
+            _events?.Flush();
             var idle = DateTime.UtcNow - _lastProgress;
             if (idle > _timeouts.Progress)
             {
@@ -179,6 +187,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
         _nextSequence += _plan.StepCount;
         _epochSeconds = _training.Elapsed.TotalSeconds;
+        _events?.EpochStarted();
         _training.Start();
         Become(Running);
         IssueSteps();
@@ -216,6 +225,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     m.Step, m.Epoch, ledger.MeanLoss, ledger.Samples, WorldSize);
             }
 
+            _events?.StepCompleted(m.Sequence + 1, m.Step + 1, ledger.AllCompleted, ledger.LossSum, ledger.Samples,
+                LearningRateSchedule.At(Settings.Schedule, Settings.LearningRate, m.Sequence, _totalSteps));
             _requester.Tell(new JobProgressed(_job.JobId, _epoch, Settings.Epochs, ledger.Completed, _plan.StepCount, _samplesDone,
                 (long)_job.Data.Train.Count * Settings.Epochs, ledger.MeanLoss));
             if (ledger.AllCompleted)
@@ -284,6 +295,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _metrics.Add(row);
         _run.WriteMetrics(_metrics);
         _run.WritePlots(_metrics, Settings.Model.ToString().ToUpperInvariant());
+        _events?.EpochFinished(_nextSequence, row);
         _log.Information("Epoch {Epoch} of {Epochs}: train loss {TrainLoss:F4}, test loss {TestLoss:F4}, test accuracy {TestAccuracy:P2}, {SamplesPerSecond:F0} samples/s",
             _epoch, Settings.Epochs, row.TrainLoss, row.TestLoss, row.TestAccuracy, row.SamplesPerSecond);
         _requester.Tell(new EpochFinished(_job.JobId, row));
@@ -378,6 +390,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void End(string state, string reason)
     {
         Timers.CancelAll();
+        _events?.Dispose();
         foreach (var worker in _workers)
         {
             worker.Tell(new ReleaseJob(_job.JobId, reason));
@@ -389,6 +402,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
             ReceiveAny(_ => { });
         });
+    }
+
+    protected override void PostStop()
+    {
+        _events?.Dispose();
+        base.PostStop();
     }
 
     private sealed class Watchdog : INoSerializationVerificationNeeded
