@@ -108,7 +108,7 @@ public sealed class DqnMultiNodeTests : TestKit
         var grpcPort = LocalPorts.Free();
         using var runs = new TempDirectory();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path))!;
+        using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--management-port", "0", "--runs", runs.Path))!;
         var coordinatorOutput = MultiNodeTests.DrainOutput(coordinator);
         try
         {
