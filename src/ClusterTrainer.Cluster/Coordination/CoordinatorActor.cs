@@ -51,6 +51,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private int _evalSamples;
     private double _epochSeconds;
     private TrainingEventLog? _events;
+    private string? _firstStepFailure;
 
     public CoordinatorActor(
         TrainingJob job,
@@ -110,10 +111,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
-        Receive<StepFailed>(m => Fail($"worker {m.Rank} failed (step sequence {m.Sequence}): {m.Reason}"));
-        Receive<WorkerLost>(m => Fail(
-            $"worker {m.Rank} at {m.Node} {m.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
-            "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs."));
+        Receive<StepFailed>(StepFailedReceived);
+        Receive<WorkerLost>(Lost);
         Receive<CancelJob>(_ => Cancel());
         Receive<Watchdog>(_ =>
         {
@@ -126,6 +125,37 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
         });
     }
+
+    private void StepFailedReceived(StepFailed failed)
+    {
+        _firstStepFailure = $"worker {failed.Rank} failed (step sequence {failed.Sequence}): {failed.Reason}";
+        if (_timeouts.LostWorkerWait <= TimeSpan.Zero)
+        {
+            Fail(_firstStepFailure);
+            return;
+        }
+
+        _log.Warning("Job {JobId}: worker {Worker} failed a step in state {State}; waiting up to {Seconds} s to learn whether a worker node was lost: {Reason}",
+            _job.JobId, failed.Rank, _state, _timeouts.LostWorkerWait.TotalSeconds, failed.Reason);
+        Timers.Cancel("watchdog");
+        Timers.StartSingleTimer("lost-worker-wait", LostWorkerWaitExpired.Instance, _timeouts.LostWorkerWait);
+        var failedIn = _state;
+        Become(() =>
+        {
+            _state = failedIn;
+            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<WorkerLost>(Lost);
+            Receive<LostWorkerWaitExpired>(_ => Fail(_firstStepFailure!));
+            Receive<CancelJob>(_ => Cancel());
+            // The other workers' failures and late results only echo the first failure.
+            ReceiveAny(_ => { });
+        });
+    }
+
+    private void Lost(WorkerLost lost) => Fail(
+        $"worker {lost.Rank} at {lost.Node} {lost.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
+        "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs." +
+        (_firstStepFailure is null ? "" : $" (first error reported: {_firstStepFailure})"));
 
     private void Preparing()
     {
@@ -413,5 +443,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed class Watchdog : INoSerializationVerificationNeeded
     {
         public static readonly Watchdog Instance = new();
+    }
+
+    private sealed class LostWorkerWaitExpired : INoSerializationVerificationNeeded
+    {
+        public static readonly LostWorkerWaitExpired Instance = new();
     }
 }
