@@ -21,18 +21,18 @@ public sealed class NodeStartTests : TestKit
         var grpcPort = LocalPorts.Free();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         using var runs = new TempDirectory();
-        await using var first = CliProcess.Start("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
+        await using var first = CliProcess.Start("node", "--role", "coordinator,data", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
         await first.WaitForOutputAsync("roles coordinator", TimeSpan.FromMinutes(1));
         await using var worker = CliProcess.Start("node", "--role", "worker", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}");
         await worker.WaitForOutputAsync("Worker registered with the coordinator", TimeSpan.FromMinutes(1));
 
         var (akkaCode, akkaOutput) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),
-            "node", "--role", "coordinator", "--port", port.ToString(invariant), "--grpc-port", LocalPorts.Free().ToString(invariant), "--runs", runs.Path);
+            "node", "--role", "coordinator", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", LocalPorts.Free().ToString(invariant), "--runs", runs.Path);
         Assert.True(akkaCode == CliApp.BadInput, akkaOutput);
         Assert.Contains($"--port: port {port} is in use", akkaOutput, StringComparison.Ordinal);
 
         var (grpcCode, grpcOutput) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),
-            "node", "--role", "coordinator", "--port", LocalPorts.Free().ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
+            "node", "--role", "coordinator", "--management-port", "0", "--port", LocalPorts.Free().ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
         Assert.True(grpcCode == CliApp.BadInput, grpcOutput);
         Assert.Contains($"--grpc-port: port {grpcPort} is in use", grpcOutput, StringComparison.Ordinal);
 

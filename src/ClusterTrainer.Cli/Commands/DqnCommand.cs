@@ -135,7 +135,7 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
             await using var host = await ActorSystemHost.StartAsync("clustertrainer").ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
             var progress = new DqnProgressPrinter(console);
-            result = await LocalDqnCluster.RunAsync(host.System, dqn, log, progress.Show, runId, cancellationToken: stop.Token).ConfigureAwait(false);
+            result = await LocalDqnCluster.RunAsync(host.System, dqn, log, progress.Show, runId, tensorBoardDirectory: run.Path, cancellationToken: stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -40,6 +40,10 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [Description("Coordinator only: port of the gRPC job API ($CLUSTERTRAINER_GRPC_PORT, default 5000; beyond loopback it needs $CLUSTERTRAINER_TOKEN or $CLUSTERTRAINER_TOKEN_FILE)")]
         public string? GrpcPort { get; init; }
 
+        [CommandOption("--management-port <PORT>")]
+        [Description("HTTP/1.1 port: Prometheus /metrics on every node, and the dashboard on a coordinator; 0 = any free port ($CLUSTERTRAINER_MANAGEMENT_PORT, default 8558 for a coordinator, 0 otherwise)")]
+        public string? ManagementPort { get; init; }
+
         [CommandOption("--runs <DIR>")]
         [Description("Coordinator only: where job outputs go ($CLUSTERTRAINER_RUNS_DIR, default runs)")]
         public string? Runs { get; init; }
@@ -56,6 +60,11 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             var port = portText is null ? (isCoordinator ? 4053 : 0)
                 : int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
                 : throw new SettingsException("--port", $"'{portText}' is not a port number");
+            var managementText = ManagementPort ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_MANAGEMENT_PORT");
+            var managementPort = managementText is null ? (isCoordinator ? 8558 : 0)
+                : int.TryParse(managementText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedManagement) ? parsedManagement
+                : throw new SettingsException("--management-port", $"'{managementText}' is not a port number");
+            var kubernetes = KubernetesFromEnvironment();
             return new NodeOptions(
                 roles,
                 Host ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") ?? "127.0.0.1",
@@ -63,7 +72,9 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 PublicHost ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_PUBLIC_HOST"),
                 Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES")))
             {
-                Kubernetes = KubernetesFromEnvironment(),
+                Kubernetes = kubernetes,
+                // With Kubernetes API discovery, Akka.Management serves that port itself (issue 16 replaces it).
+                ManagementPort = kubernetes is null ? managementPort : null,
             }.Validate();
         }
 
@@ -134,6 +145,12 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 settings.GrpcPort is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_GRPC_PORT") is not null ? "CLUSTERTRAINER_GRPC_PORT" : "--grpc-port");
         }
 
+        if (node.ManagementPort is { } managementPort)
+        {
+            ListenCheck.Require(node.Host, managementPort, hostSetting,
+                settings.ManagementPort is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_MANAGEMENT_PORT") is not null ? "CLUSTERTRAINER_MANAGEMENT_PORT" : "--management-port");
+        }
+
         using var log = NodeLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"),
             new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles), ["Node"] = $"{node.AdvertisedHost}:{node.Port}" });
         Serilog.Log.Logger = log;
@@ -147,6 +164,11 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
 
         var cluster = Akka.Cluster.Cluster.Get(host.System);
         log.Information("Node {Node} started with roles {Roles}", cluster.SelfAddress.ToString(), node.Roles);
+        if (host.HttpAddresses.Count > 0)
+        {
+            log.Information("HTTP on {Addresses}: /metrics{Dashboard}", host.HttpAddresses, api is null ? "" : ", the dashboard at /");
+        }
+
         console.WriteLine($"node {cluster.SelfAddress} roles {string.Join(",", node.Roles)}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,9 +22,13 @@ public sealed class ActorSystemHost : IAsyncDisposable
         _host = host;
         System = host.Services.GetRequiredService<ActorSystem>();
         Stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        HttpAddresses = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>Where a web host listens, with the ports actually bound (port 0 resolved); empty without one.</summary>
+    public IReadOnlyList<string> HttpAddresses { get; }
 
     /// <summary>Signalled when the host is stopped (or stops itself: the actor system terminated).</summary>
     public CancellationToken Stopping { get; }

@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
@@ -15,8 +14,8 @@ using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Workers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ClusterTrainer.Cluster.Dashboard;
+using ClusterTrainer.Cluster.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serilog;
@@ -46,35 +45,49 @@ public static class ClusterNodeHost
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var metrics = new NodeMetrics();
         if (api is null || !options.Has(NodeOptions.CoordinatorRole))
         {
-            return ActorSystemHost.StartAsync(NodeOptions.SystemName, akka => Configure(akka, options, log, jobs, onRefused, protocolVersion));
+            void ConfigureNode(AkkaConfigurationBuilder akka) => Configure(akka, options, log, jobs, onRefused, protocolVersion, metrics);
+            return options.ManagementPort is null
+                ? ActorSystemHost.StartAsync(NodeOptions.SystemName, ConfigureNode)
+                : NodeHttpHost.StartAsync(options, api: null, metrics, ConfigureNode);
         }
 
         api.Validate();
         var registry = new JobRegistry();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(api.Host), api.Port, listen => listen.Protocols = HttpProtocols.Http2));
-        ActorSystemHost.AddActorSystem(builder.Services, builder.Logging, NodeOptions.SystemName, akka =>
-        {
-            Configure(akka, options, log, jobs, onRefused, protocolVersion);
-            akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
-        });
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton<DqnJobRunner>();
-        builder.Services.AddSingleton(api);
-        builder.Services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
-        builder.Services.AddGrpcHealthChecks().AddCheck("actor-system", () => HealthCheckResult.Healthy());
-        var app = builder.Build();
-        app.MapGrpcService<JobsService>();
-        app.MapGrpcHealthChecksService();
-        return ActorSystemHost.StartAsync(app);
+        return NodeHttpHost.StartAsync(
+            options,
+            api,
+            metrics,
+            akka =>
+            {
+                Configure(akka, options, log, jobs, onRefused, protocolVersion, metrics);
+                akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
+            },
+            services =>
+            {
+                services.AddSingleton(registry);
+                services.AddSingleton<DqnJobRunner>();
+                services.AddSingleton(api);
+                services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
+                services.AddGrpcHealthChecks().AddCheck("actor-system", () => HealthCheckResult.Healthy());
+                services.AddSingleton<JobControl>();
+                services.AddSingleton<DashboardSeries>();
+            },
+            app =>
+            {
+                app.MapGrpcService<JobsService>();
+                app.MapGrpcHealthChecksService();
+                CoordinatorMetrics.Attach(metrics, registry, app.Services.GetRequiredService<ActorSystem>(), app.Services.GetRequiredService<IRequiredActor<JobManagerActor>>());
+                if (options.ManagementPort is not null)
+                {
+                    app.MapDashboard(registry, app.Services.GetRequiredService<DashboardSeries>());
+                }
+            });
     }
 
-    private static IPAddress ListenAddress(string host) =>
-        host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var address) ? address : IPAddress.Any;
-
-    private static void Configure(AkkaConfigurationBuilder akka, NodeOptions options, ILogger log, JobManagerOptions? jobs, Action<string>? onRefused, int protocolVersion)
+    private static void Configure(AkkaConfigurationBuilder akka, NodeOptions options, ILogger log, JobManagerOptions? jobs, Action<string>? onRefused, int protocolVersion, NodeMetrics metrics)
     {
         akka.AddHocon(SerializationConfig.Hocon, HoconAddMode.Prepend)
             .AddHocon(
@@ -144,7 +157,7 @@ public static class ClusterNodeHost
             {
                 var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
                 var nodeLog = log.ForContext("Node", cluster.SelfAddress.ToString());
-                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default), "worker");
+                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default, metrics), "worker");
                 system.ActorOf(CollectorHostActor.Props(cluster.SelfAddress.ToString(), nodeLog), CollectorHostActor.Name);
                 var jobManager = registry.Get<JobManagerActor>();
                 system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>

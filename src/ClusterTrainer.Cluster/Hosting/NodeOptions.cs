@@ -11,6 +11,9 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
     /// </summary>
     public KubernetesDiscovery? Kubernetes { get; init; }
 
+    /// <summary>The HTTP/1.1 port serving /metrics (and a coordinator's dashboard); 0 = any free port, null = none.</summary>
+    public int? ManagementPort { get; init; }
+
     public const string SystemName = "clustertrainer";
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
@@ -49,6 +52,11 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
         if (Port is < 0 or > 65535)
         {
             throw new SettingsException("--port", $"must be 0 (any free port) to 65535 (got {Port})");
+        }
+
+        if (ManagementPort is < 0 or > 65535)
+        {
+            throw new SettingsException("--management-port", $"must be 0 (any free port) to 65535 (got {ManagementPort})");
         }
 
         foreach (var seed in SeedNodes)

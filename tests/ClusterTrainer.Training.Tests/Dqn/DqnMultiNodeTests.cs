@@ -97,7 +97,7 @@ public sealed class DqnMultiNodeTests : TestKit
         var grpcPort = LocalPorts.Free();
         using var runs = new TempDirectory();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
+        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--management-port", "0", "--runs", runs.Path);
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
         // Two workers, so they are the majority that downs the dead coordinator.
         await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
