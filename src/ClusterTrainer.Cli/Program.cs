@@ -1,3 +1,5 @@
 using ClusterTrainer.Cli;
+using ClusterTrainer.Cli.Processes;
 
-return await CliApp.RunAsync(args).ConfigureAwait(false);
+using var signals = TerminationSignals.Register(Console.Error);
+return await CliApp.RunAsync(args, cancellationToken: signals.Token).ConfigureAwait(false);

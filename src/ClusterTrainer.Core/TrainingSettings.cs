@@ -69,6 +69,12 @@ public sealed record TrainingSettings
     [JsonConverter(typeof(JsonStringEnumConverter<ExchangeStaging>))]
     public ExchangeStaging ExchangeStaging { get; init; } = ExchangeStaging.Auto;
 
+    /// <summary>
+    /// The most classes the labels may make. A label column with thousands of distinct values is almost always an id
+    /// or a measurement taken for the label, and trains for minutes to nothing; a run that means it raises the limit.
+    /// </summary>
+    public int MaxClasses { get; init; } = 1000;
+
     /// <summary>Compare replica parameter checksums every this many steps (and at every epoch end).</summary>
     public int ChecksumEvery { get; init; } = 200;
 
@@ -117,6 +123,12 @@ public sealed record TrainingSettings
         Require(Workers is >= 1 and <= 256, "--workers", $"must be between 1 and 256 (got {Workers})");
         Require(Shards is >= 1 and <= 256, "--shards", $"must be between 1 and 256 (got {Shards})");
         Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), "--hidden", "needs at least one layer size, each at least 1 (for example 256,256)");
+        var model = Model.ToString().ToLowerInvariant();
+        Require(Hidden.Length == 1 || Model is ModelKind.Mlp or ModelKind.Tabular, "--hidden",
+            $"the {model} has one hidden size ({(Model == ModelKind.Cnn ? "its fully connected layer" : "the GRU's state")}), got {Hidden.Length}: give one, for example --hidden {Hidden[0]}");
+        Require(Activation == Activation.Relu || Model is ModelKind.Mlp or ModelKind.Tabular, "--activation",
+            $"applies to the mlp and tabular models only; the {model} has its own ({(Model == ModelKind.Cnn ? "ReLU" : "the GRU's gates")})");
+        Require(MaxClasses >= 2, "--max-classes", $"must be at least 2 (got {MaxClasses})");
         Require(Device is "cpu" or "cuda", "--device", $"must be cpu or cuda (got '{Device}')");
         Require(Enum.IsDefined(ExchangeStaging), "--exchange-staging", $"must be auto, always or never (got '{ExchangeStaging}')");
         Require(ExchangeStaging != ExchangeStaging.Never || Device == "cpu", "--exchange-staging",

@@ -6,11 +6,12 @@ namespace ClusterTrainer.Models;
 
 public static class ModelFactory
 {
-    /// <summary>Builds the model the settings name for samples of <paramref name="sampleShape"/>.</summary>
+    /// <summary>Builds the model the settings name for samples of <paramref name="sampleShape"/>; refuses one that cannot fit in memory.</summary>
     public static nn.Module<Tensor, Tensor> Create(TrainingSettings settings, IReadOnlyList<int> sampleShape, int classes)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sampleShape);
+        ModelSize.RequireFits(settings, sampleShape, classes, replicas: 1, ModelSize.AvailableBytes);
         var inputSize = sampleShape.Aggregate(1, (a, b) => a * b);
         return settings.Model switch
         {

@@ -133,6 +133,13 @@ public sealed class Replica : IDisposable
         _flatGradients.copy_(_staging);
     }
 
+    /// <summary>The L2 norm of the flat gradient as it is now (after the exchange: the averaged gradient); NaN or infinity when it is not finite.</summary>
+    public double GradientNorm()
+    {
+        using var scope = NewDisposeScope();
+        return _flatGradients.norm().item<float>();
+    }
+
     /// <summary>The optimizer step with the (exchanged) gradients, at this step's learning rate.</summary>
     public void ApplyStep(double learningRate)
     {

@@ -16,6 +16,26 @@ internal static class Dockerfile
     public static IEnumerable<string> Arguments(string keyword, IEnumerable<Instruction>? scope = null) =>
         (scope ?? Instructions).Where(i => i.Keyword == keyword).Select(i => i.Arguments);
 
+    /// <summary>
+    /// The image each stage starts FROM, with the build arguments declared before the first FROM replaced by their
+    /// defaults: what a plain `docker build` uses.
+    /// </summary>
+    public static IReadOnlyList<string> BaseImages
+    {
+        get
+        {
+            var firstFrom = Instructions.First(i => i.Keyword == "FROM").Line;
+            var defaults = Instructions.Where(i => i.Keyword == "ARG" && i.Line < firstFrom)
+                .Select(i => i.Arguments.Split('=', 2))
+                .Where(parts => parts.Length == 2)
+                .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
+            return Arguments("FROM")
+                .Select(arguments => arguments.Split(' ')[0])
+                .Select(image => defaults.Aggregate(image, (text, arg) => text.Replace($"${{{arg.Key}}}", arg.Value, StringComparison.Ordinal)))
+                .ToList();
+        }
+    }
+
     /// <summary>ENV NAME=value pairs of the final stage.</summary>
     public static Dictionary<string, string> Env =>
         Arguments("ENV", FinalStage)

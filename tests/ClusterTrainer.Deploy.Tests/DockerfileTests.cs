@@ -62,7 +62,7 @@ public sealed class DockerfileTests
     [Fact]
     public void Should_build_and_run_on_the_same_distro()
     {
-        var bases = Dockerfile.Arguments("FROM").Select(arguments => arguments.Split(' ')[0]).ToList();
+        var bases = Dockerfile.BaseImages;
         Assert.True(bases.Count == 2, $"{File} should have two stages (sdk build, aspnet runtime), has {bases.Count}");
 
         // TorchSharp's native glue needs the runtime's libstdc++ to be as new as the one it was fixed up against.

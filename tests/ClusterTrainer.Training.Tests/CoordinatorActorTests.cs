@@ -30,7 +30,7 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
         var job = new TrainingJob("job-1", settings.Validate(), data, _run.Path);
         return Sys.ActorOf(CoordinatorActor.Props(job, [_worker0.Ref, _worker1.Ref], [shard], shard, _requester.Ref,
-            new LoggerConfiguration().CreateLogger(), timeouts ?? CoordinatorTimeouts.Default));
+            new LoggerConfiguration().CreateLogger(), timeouts ?? CoordinatorTimeouts.Default with { LostWorkerWait = TimeSpan.Zero }));
     }
 
     private void DriveToRunning()
@@ -139,6 +139,41 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         var failed = _requester.FishForMessage<JobFailed>(_ => true);
         Assert.Contains("worker 1", failed.Reason, StringComparison.Ordinal);
         Assert.Contains("out of memory", failed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_name_the_lost_worker_when_a_survivor_reports_the_broken_ring_first()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 }, CoordinatorTimeouts.Default);
+        DriveToRunning();
+        _worker1.ExpectMsg<StartStep>();
+
+        // Worker 0's node died: worker 1's all-reduce fails at once, the failure detector needs a few seconds more.
+        coordinator.Tell(new StepFailed("job-1", 0, 1, "all-reduce failed: rank 1 during the call header, left neighbour rank 0 (10.0.0.7:41000): the peer closed the connection"), _worker1.Ref);
+        _requester.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        coordinator.Tell(GetJobStatus.Instance, TestActor);
+        Assert.Equal("running", ExpectMsg<JobStatus>().State);
+        coordinator.Tell(new WorkerLost(0, "akka.tcp://clustertrainer@10.0.0.7:4053", "became unreachable"));
+
+        var failed = _requester.FishForMessage<JobFailed>(_ => true);
+        Assert.StartsWith("worker 0 at akka.tcp://clustertrainer@10.0.0.7:4053 became unreachable while the job was running", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("first error reported: worker 1 failed", failed.Reason, StringComparison.Ordinal);
+        _worker1.FishForMessage(m => m is ReleaseJob);
+    }
+
+    [Fact]
+    public void Should_fail_with_the_reported_error_when_no_worker_node_is_lost_within_the_wait()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 },
+            CoordinatorTimeouts.Default with { LostWorkerWait = TimeSpan.FromMilliseconds(300) });
+        DriveToRunning();
+        _worker1.ExpectMsg<StartStep>();
+
+        coordinator.Tell(new StepFailed("job-1", 0, 1, "out of memory"), _worker1.Ref);
+        coordinator.Tell(new StepFailed("job-1", 0, 0, "all-reduce failed: the peer closed the connection"), _worker0.Ref);
+
+        var failed = _requester.FishForMessage<JobFailed>(_ => true, TimeSpan.FromSeconds(10));
+        Assert.Equal("worker 1 failed (step sequence 0): out of memory", failed.Reason);
     }
 
     [Fact]

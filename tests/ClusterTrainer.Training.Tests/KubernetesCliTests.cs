@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace ClusterTrainer.Training.Tests;
 
 /// <summary>The command-line surfaces of issue 16 through the real `clustertrainer` executable.</summary>
-public partial class KubernetesCliTests
+public class KubernetesCliTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
@@ -11,9 +9,9 @@ public partial class KubernetesCliTests
     public async Task Train_on_cuda_without_a_gpu_should_fail_naming_the_node_and_the_fix()
     {
         using var run = new TempDirectory();
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "train", "--device", "cuda", "--data", "sample", "--limit", "200", "--epochs", "1", "--out", run.Path);
+        var (code, output) = await CliProcess.RunAsync(Limit, "train", "--device", "cuda", "--data", "sample", "--limit", "200", "--epochs", "1", "--out", run.Path);
 
-        var text = Folded(output);
+        var text = CliProcess.Flat(output);
         Assert.True(code == 1, $"exit code {code}: {text}");
         Assert.Contains($"node {Environment.MachineName} cannot train on cuda", text, StringComparison.Ordinal);
         Assert.Contains("--device cpu", text, StringComparison.Ordinal);
@@ -23,7 +21,7 @@ public partial class KubernetesCliTests
     public async Task Train_with_forced_exchange_staging_should_finish_and_record_the_setting()
     {
         using var run = new TempDirectory();
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "train", "--exchange-staging", "always", "--workers", "2", "--data", "sample", "--limit", "600", "--epochs", "1", "--out", run.Path);
+        var (code, output) = await CliProcess.RunAsync(Limit, "train", "--exchange-staging", "always", "--workers", "2", "--data", "sample", "--limit", "600", "--epochs", "1", "--out", run.Path);
 
         Assert.True(code == 0, output);
         Assert.Contains("\"exchange_staging\": \"Always\"", await File.ReadAllTextAsync(Path.Combine(run.Path, "settings.json")), StringComparison.Ordinal);
@@ -35,17 +33,17 @@ public partial class KubernetesCliTests
     [InlineData("submit", "--exchange-staging", "always", "--data", "sample", "--server", "http://127.0.0.1:1")]
     public async Task An_exchange_staging_that_cannot_run_should_be_refused_with_exit_2_naming_the_flag(params string[] arguments)
     {
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, arguments);
+        var (code, output) = await CliProcess.RunAsync(Limit, arguments);
 
         Assert.True(code == 2, $"exit code {code}: {output}");
-        Assert.Contains("--exchange-staging", Folded(output), StringComparison.Ordinal);
+        Assert.Contains("--exchange-staging", CliProcess.Flat(output), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Remoting_cert_should_write_a_pair_keep_it_on_a_second_run_and_replace_it_with_force()
     {
         using var directory = new TempDirectory();
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path);
+        var (code, output) = await CliProcess.RunAsync(Limit, "remoting-cert", "--out", directory.Path);
         Assert.True(code == 0, output);
         var certificate = await File.ReadAllTextAsync(directory.Combine("tls.crt"));
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", certificate, StringComparison.Ordinal);
@@ -54,12 +52,12 @@ public partial class KubernetesCliTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(directory.Combine("tls.key")));
         }
 
-        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path);
+        (code, output) = await CliProcess.RunAsync(Limit, "remoting-cert", "--out", directory.Path);
         Assert.True(code == 0, output);
-        Assert.Contains("kept the existing remoting certificate", Folded(output), StringComparison.Ordinal);
+        Assert.Contains("kept the existing remoting certificate", CliProcess.Flat(output), StringComparison.Ordinal);
         Assert.Equal(certificate, await File.ReadAllTextAsync(directory.Combine("tls.crt")));
 
-        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--out", directory.Path, "--force");
+        (code, output) = await CliProcess.RunAsync(Limit, "remoting-cert", "--out", directory.Path, "--force");
         Assert.True(code == 0, output);
         Assert.NotEqual(certificate, await File.ReadAllTextAsync(directory.Combine("tls.crt")));
     }
@@ -67,11 +65,11 @@ public partial class KubernetesCliTests
     [Fact]
     public async Task Remoting_cert_without_out_should_exit_2_and_its_help_should_list_its_options()
     {
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert");
+        var (code, output) = await CliProcess.RunAsync(Limit, "remoting-cert");
         Assert.True(code == 2, $"exit code {code}: {output}");
         Assert.Contains("--out", output, StringComparison.Ordinal);
 
-        (code, output) = await MultiNodeTests.RunCliAsync(Limit, "remoting-cert", "--help");
+        (code, output) = await CliProcess.RunAsync(Limit, "remoting-cert", "--help");
         Assert.True(code == 0, output);
         Assert.Contains("--out", output, StringComparison.Ordinal);
         Assert.Contains("--force", output, StringComparison.Ordinal);
@@ -84,16 +82,16 @@ public partial class KubernetesCliTests
     public async Task Node_should_refuse_bad_kubernetes_settings_with_exit_2_naming_them(string flag, string value)
     {
         string[] extra = flag == "--tls-cert" ? ["--tls-key", "/nonexistent/tls.key"] : [];
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, ["node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@127.0.0.1:1", flag, value, .. extra]);
+        var (code, output) = await CliProcess.RunAsync(Limit, ["node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@127.0.0.1:1", flag, value, .. extra]);
 
         Assert.True(code == 2, $"exit code {code}: {output}");
-        Assert.Contains(flag, Folded(output), StringComparison.Ordinal);
+        Assert.Contains(flag, CliProcess.Flat(output), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Node_help_should_list_the_tls_probe_and_join_options()
     {
-        var (code, output) = await MultiNodeTests.RunCliAsync(Limit, "node", "--help");
+        var (code, output) = await CliProcess.RunAsync(Limit, "node", "--help");
 
         Assert.True(code == 0, output);
         foreach (var option in new[] { "--tls-cert", "--tls-key", "--management-port", "--join-timeout" })
@@ -101,9 +99,4 @@ public partial class KubernetesCliTests
             Assert.Contains(option, output, StringComparison.Ordinal);
         }
     }
-
-    private static string Folded(string text) => Whitespace().Replace(text, " ");
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
 }

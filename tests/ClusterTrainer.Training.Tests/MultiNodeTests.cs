@@ -65,7 +65,7 @@ public class MultiNodeTests
     {
         using var run = new TempDirectory();
         using var local = new TempDirectory();
-        var (code, output) = await RunCliAsync(TimeSpan.FromMinutes(4), "cluster", "--workers", "2", "--model", "mlp", "--data", "sample", "--epochs", "2", "--seed", "4", "--out", run.Path);
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "cluster", "--workers", "2", "--model", "mlp", "--data", "sample", "--epochs", "2", "--seed", "4", "--out", run.Path);
         Assert.True(code == 0, output);
         var summary = new RunDirectory(run.Path).ReadSummary();
         Assert.Equal(2, summary.Workers);
@@ -83,54 +83,19 @@ public class MultiNodeTests
     public async Task A_killed_worker_process_should_fail_the_job_within_seconds_instead_of_hanging()
     {
         using var run = new TempDirectory();
-        var start = CliStart("cluster", "--workers", "2", "--model", "cnn", "--data", "sample", "--epochs", "30", "--out", run.Path);
-        using var cluster = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        var training = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.OutputDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
+        await using var cluster = CliProcess.Start("cluster", "--workers", "2", "--model", "cnn", "--data", "sample", "--epochs", "30", "--out", run.Path);
+        await cluster.WaitForOutputAsync("progress", TimeSpan.FromMinutes(3));
+        var victim = WorkerPids(run.Path).First();
+        Process.GetProcessById(victim).Kill();
+        var killedAt = Stopwatch.StartNew();
 
-            if (e.Data?.Contains("progress", StringComparison.Ordinal) == true)
-            {
-                training.TrySetResult();
-            }
-        };
-        cluster.ErrorDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        };
-        cluster.BeginOutputReadLine();
-        cluster.BeginErrorReadLine();
-        try
-        {
-            await training.Task.WaitAsync(TimeSpan.FromMinutes(3));
-            var victim = WorkerPids(run.Path).First();
-            Process.GetProcessById(victim).Kill();
-            var killedAt = Stopwatch.StartNew();
-
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            await cluster.WaitForExitAsync(limit.Token);
-            var text = output.ToString();
-            Assert.True(cluster.ExitCode != 0, text);
-            Assert.Contains("training failed", text, StringComparison.Ordinal);
-            Assert.Contains("worker", text, StringComparison.Ordinal);
-            Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(60), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail");
-            Assert.Empty(WorkerPids(run.Path));
-        }
-        finally
-        {
-            if (!cluster.HasExited)
-            {
-                cluster.Kill(entireProcessTree: true);
-            }
-        }
+        var code = await cluster.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var text = cluster.Output;
+        Assert.True(code != 0, text);
+        Assert.Contains("training failed", text, StringComparison.Ordinal);
+        Assert.Contains("worker", text, StringComparison.Ordinal);
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(60), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail");
+        Assert.Empty(WorkerPids(run.Path));
     }
 
     private static float[] LoadParameters(TrainingSettings settings, string runDirectory)
@@ -140,63 +105,8 @@ public class MultiNodeTests
         return replica.ExportParameters();
     }
 
-    /// <summary>
-    /// Reads a started process's output as it comes, into the returned text: a redirected stream that nobody reads
-    /// fills its pipe, and the process then blocks on its next log line.
-    /// </summary>
-    internal static System.Text.StringBuilder DrainOutput(Process process)
-    {
-        var output = new System.Text.StringBuilder();
-        void Append(object sender, DataReceivedEventArgs e)
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        }
-
-        process.OutputDataReceived += Append;
-        process.ErrorDataReceived += Append;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return output;
-    }
-
-    internal static ProcessStartInfo CliStart(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clustertrainer.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
-    }
-
-    internal static async Task<(int Code, string Output)> RunCliAsync(TimeSpan timeout, params string[] args)
-    {
-        using var process = Process.Start(CliStart(args))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     /// <summary>Worker processes of one run, found by the log path only they have on their command line.</summary>
-    private static int[] WorkerPids(string runDirectory)
+    internal static int[] WorkerPids(string runDirectory)
     {
         var found = new List<int>();
         foreach (var directory in Directory.GetDirectories("/proc"))

@@ -32,9 +32,10 @@ public class ServerOptions : CommandSettings
 
         var channel = GrpcChannel.ForAddress(uri);
         var token = tokenFlag ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_TOKEN");
+        var calls = channel.Intercept(new CoordinatorConnectionInterceptor(server));
         var invoker = string.IsNullOrWhiteSpace(token)
-            ? channel.CreateCallInvoker()
-            : channel.Intercept(metadata =>
+            ? calls
+            : calls.Intercept(metadata =>
             {
                 metadata.Add("authorization", $"Bearer {token.Trim()}");
                 return metadata;

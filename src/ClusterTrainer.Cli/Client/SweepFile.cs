@@ -7,7 +7,11 @@ using YamlDotNet.RepresentationModel;
 namespace ClusterTrainer.Cli.Client;
 
 /// <summary>One experiment of a sweep: a readable name ("lr=0.01 batch_size=50") and its settings.</summary>
-public sealed record SweepPoint(string Name, TrainingSpec Spec);
+public sealed record SweepPoint(string Name, TrainingSpec Spec)
+{
+    /// <summary>The point's settings as the file gives them (base values, then the grid's), by key.</summary>
+    public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Reads a sweep file (YAML, or JSON, which YAML includes):
@@ -93,7 +97,7 @@ public static class SweepFile
             }
 
             var name = c.Count == 0 ? "base" : string.Join(" ", c.Select(p => $"{p.Key}={p.Value}"));
-            return new SweepPoint(name, ToSpec(path, values));
+            return new SweepPoint(name, ToSpec(path, values)) { Values = values };
         }).ToArray();
     }
 

@@ -69,7 +69,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         var workerCounts = settings.WorkerCounts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(w => FlagValues.PositiveInt(w, "--worker-counts")!.Value).ToArray();
 
-        var data = new DataLocator().Load(training.Data, training.Seed);
+        var data = ClassCount.RequireAtMost(new DataLocator().Load(training.Data, training.Seed), training.MaxClasses);
         data = data with { Train = data.Train.Take(samples), Test = data.Test.Take(500) };
         training = training with { Epochs = 1, Limit = null };
         console.MarkupLineInterpolated($"bench {training.Model}: {data.Train.Count} samples per run from {data.Source}, batch {training.BatchSize}, {repetitions} repetitions, {Environment.ProcessorCount} cores");

@@ -17,10 +17,10 @@ namespace ClusterTrainer.Cli.Commands;
 /// </summary>
 public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterCommand.Options>
 {
-    public sealed class Options : TrainOptions
+    public sealed class Options : RunOutputOptions
     {
         [CommandOption("-o|--out <DIR>")]
-        [Description("Run directory (default runs/<time>-<model>-cluster); worker logs are written there too")]
+        [Description("Run directory (default runs/<time>-<model>-cluster); worker logs are written there too; must be new or empty unless --force")]
         public string? Out { get; init; }
     }
 
@@ -31,12 +31,18 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
         var model = training.Model.ToString().ToLowerInvariant();
         var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow) + "-cluster");
         var jobId = Path.GetFileName(run.Path);
-        Directory.CreateDirectory(run.Path);
+        OutputDirectory.Prepare(run.Path, settings.Force);
         if (training.Data is { } data && data != Data.DataLocator.SampleKeyword)
         {
             // Worker processes never read data, but the coordinator may run from another directory later.
             training = training with { Data = Path.GetFullPath(data) };
         }
+
+        // The job manager loads the data again when the job starts; reading it here first turns bad data and
+        // impossible settings into exit code 2 before any process is started.
+        var loaded = new Data.DataLocator().Load(training.Data, training.Seed);
+        Data.ClassCount.RequireAtMost(loaded, training.MaxClasses);
+        Models.ModelSize.RequireFits(training, loaded.Train.SampleShape, loaded.Train.ClassCount, replicas: 1, Models.ModelSize.AvailableBytes);
 
         var progress = new TrainingProgress(console);
         using var log = RunLogging.Create(run.File(RunDirectory.LogFile), progress.Interactive,
@@ -52,9 +58,19 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
             await using var workers = WorkerProcesses.Start(training.Workers, seed, run.Path);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
 
-            var jobManager = await ActorRegistry.For(host.System).GetAsync<JobManagerActor>(stop.Token).ConfigureAwait(false);
-            var summary = await progress.RunAsync($"{model} x {training.Workers} worker processes",
-                onEvent => ClusterJobClient.RunAsync(host.System, jobManager, new SubmitTrainingJob(jobId, training, run.Path), onEvent, stop.Token)).ConfigureAwait(false);
+            RunSummary summary;
+            try
+            {
+                var jobManager = await ActorRegistry.For(host.System).GetAsync<JobManagerActor>(stop.Token).ConfigureAwait(false);
+                summary = await progress.RunAsync($"{model} x {training.Workers} worker processes",
+                    onEvent => ClusterJobClient.RunAsync(host.System, jobManager, new SubmitTrainingJob(jobId, training, run.Path), onEvent, stop.Token)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The report says the processes are gone, so stop them (and wait for them) first.
+                await workers.DisposeAsync().ConfigureAwait(false);
+                return CancelledRun.Report(console, run);
+            }
 
             console.MarkupLineInterpolated($"[green]test accuracy {summary.TestAccuracy:P2}[/], final train loss {summary.FinalLoss:F4}, {summary.SamplesPerSecond:F0} samples/s, {summary.WallSeconds:F1} s wall, {summary.Workers} worker processes");
             console.MarkupLineInterpolated($"results: {run.File(RunDirectory.SummaryFile)}");

@@ -57,8 +57,12 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
         public string? EvalInterval { get; init; }
 
         [CommandOption("-o|--out <DIR>")]
-        [Description("Run directory for summary.json, metrics.csv, returns.png, model.bin, settings.json, log.json (default runs/<time>-dqn-<env>)")]
+        [Description("Run directory for summary.json, metrics.csv, returns.png, model.bin, settings.json, log.json (default runs/<time>-dqn-<env>); must be new or empty unless --force")]
         public string? Out { get; init; }
+
+        [CommandOption("--force")]
+        [Description(RunOutputOptions.ForceDescription)]
+        public bool Force { get; init; }
 
         /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
         public DqnSettings ToSettings()
@@ -117,7 +121,7 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
         var dqn = settings.ToSettings();
         var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath($"dqn-{dqn.Environment}", DateTimeOffset.UtcNow));
         var runId = Path.GetFileName(run.Path);
-        Directory.CreateDirectory(run.Path);
+        OutputDirectory.Prepare(run.Path, settings.Force);
         console.MarkupLineInterpolated($"dqn {dqn.Environment}: {dqn.Collectors} collectors x {dqn.EnvsPerCollector} environments, {dqn.Steps} steps, replay ratio {dqn.ReplayRatio}, seed {dqn.Seed}");
         console.MarkupLineInterpolated($"run directory: {run.Path}");
 
@@ -131,7 +135,13 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
             await using var host = await ActorSystemHost.StartAsync("clustertrainer").ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);
             var progress = new DqnProgressPrinter(console);
-            result = await LocalDqnCluster.RunAsync(host.System, dqn, log, progress.Show, runId, cancellationToken: stop.Token).ConfigureAwait(false);
+            result = await LocalDqnCluster.RunAsync(host.System, dqn, log, progress.Show, runId, tensorBoardDirectory: run.Path, cancellationToken: stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A DQN run writes its results (kept weights, summary, metrics) when it ends; only its log exists yet.
+            console.MarkupLineInterpolated($"[yellow]clustertrainer: cancelled[/]: {run.Path} keeps the run's log.json; a DQN run writes its results when it ends");
+            return CliApp.Cancelled;
         }
         finally
         {

@@ -46,7 +46,17 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateComm
         var data = new DataLocator().Load(settings.Data ?? training.Data, training.Seed);
         console.MarkupLineInterpolated($"data: {data.Source}: {data.Test.Count} test samples");
 
-        var accuracy = Evaluate(training, data, modelFile);
+        double accuracy;
+        try
+        {
+            accuracy = Evaluate(training, data, modelFile);
+        }
+        catch (SettingsException error)
+        {
+            // The settings came from the run's settings.json, not from flags: name the file.
+            throw new InvalidDataException($"{run.File(RunDirectory.SettingsFile)}: {error.Message}", error);
+        }
+
         console.MarkupLineInterpolated($"test accuracy {accuracy:P2} ({modelFile})");
         if (File.Exists(run.File(RunDirectory.SummaryFile)))
         {
@@ -61,8 +71,9 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateComm
     public static double Evaluate(TrainingSettings training, DataSplit data, string modelFile)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(training);
         using var replica = new Replica(training, data.Test.SampleShape, data.Test.ClassCount, training.Seed);
-        replica.Load(modelFile);
+        SavedModel.Load(modelFile, $"{training.Model.ToString().ToLowerInvariant()} (hidden {string.Join(",", training.Hidden)}) that settings.json describes", replica.Load);
         var correct = 0;
         foreach (var (start, count) in EvaluationPlan.ChunksFor(data.Test.Count, 1, 0))
         {

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli.Client;
 using Spectre.Console;
@@ -25,14 +24,7 @@ public sealed class JobsCommand(IAnsiConsole console) : AsyncCommand<ServerOptio
         using (channel)
         {
             var jobs = await client.ListJobsAsync(new ListJobsRequest(), deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var table = new Table().AddColumns("job", "name", "state", "model", "epoch", "test accuracy", "error");
-            foreach (var job in jobs.Jobs)
-            {
-                table.AddRow(Markup.Escape(job.JobId), Markup.Escape(job.Name), job.State.ToString(), job.Model, $"{job.Epoch}/{job.Epochs}",
-                    job.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture), Markup.Escape(job.Error));
-            }
-
-            console.Write(table);
+            console.Write(JobTables.Jobs(jobs.Jobs));
             return 0;
         }
     }
@@ -54,7 +46,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<JobOptions
     }
 }
 
-/// <summary>`clustertrainer cancel JOB`.</summary>
+/// <summary>`clustertrainer cancel JOB`: exit code 0 when the job is cancelled or had already ended (the message says which).</summary>
 public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<JobOptions>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, JobOptions settings, CancellationToken cancellationToken)
@@ -63,8 +55,9 @@ public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<JobOption
         var (channel, client) = settings.Connect();
         using (channel)
         {
-            await client.CancelJobAsync(new CancelJobRequest { JobId = settings.JobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-            console.WriteLine($"cancel requested for {settings.JobId}");
+            // The job as it was when the request arrived: a job that had ended is left as it was.
+            var job = await client.CancelJobAsync(new CancelJobRequest { JobId = settings.JobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            console.WriteLine(CancelOutcome.Describe(job));
             return 0;
         }
     }
@@ -80,13 +73,7 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<ServerOpt
         using (channel)
         {
             var status = await client.ClusterStatusAsync(new ClusterStatusRequest(), deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var table = new Table().AddColumns("member", "roles", "status", "reachable", "busy");
-            foreach (var member in status.Members)
-            {
-                table.AddRow(Markup.Escape(member.Address), string.Join(",", member.Roles), member.Status, member.Reachable ? "yes" : "[red]no[/]", member.Busy ? "yes" : "no");
-            }
-
-            console.Write(table);
+            console.Write(JobTables.Members(status));
             console.WriteLine($"workers: {status.BusyWorkers} busy, {status.IdleWorkers} idle; queued jobs: {status.QueuedJobs}; running: {(status.RunningJob.Length == 0 ? "none" : status.RunningJob)}");
             return 0;
         }

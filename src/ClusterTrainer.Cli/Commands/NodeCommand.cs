@@ -40,6 +40,10 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [Description("Coordinator only: port of the gRPC job API ($CLUSTERTRAINER_GRPC_PORT, default 5000; beyond loopback it needs $CLUSTERTRAINER_TOKEN or $CLUSTERTRAINER_TOKEN_FILE)")]
         public string? GrpcPort { get; init; }
 
+        [CommandOption("--management-port <PORT>")]
+        [Description("HTTP/1.1 port: /ready (a working member of the cluster) and /alive for probes, Prometheus /metrics on every node, and the dashboard on a coordinator; 0 = any free port ($CLUSTERTRAINER_MANAGEMENT_PORT, default 8558 for a coordinator, 0 otherwise)")]
+        public string? ManagementPort { get; init; }
+
         [CommandOption("--runs <DIR>")]
         [Description("Coordinator only: where job outputs go ($CLUSTERTRAINER_RUNS_DIR, default runs)")]
         public string? Runs { get; init; }
@@ -56,10 +60,6 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [Description("The PEM private key of --tls-cert ($CLUSTERTRAINER_TLS_KEY)")]
         public string? TlsKey { get; init; }
 
-        [CommandOption("--management-port <PORT>")]
-        [Description("HTTP port serving /ready (a working member of the cluster) and /alive for probes, 0 = any free port ($CLUSTERTRAINER_MANAGEMENT_PORT, default none)")]
-        public string? ManagementPort { get; init; }
-
         [CommandOption("--join-timeout <SECONDS>")]
         [Description("A node that is not the founding coordinator retries its seed nodes this long, then exits with code 1 so it is restarted ($CLUSTERTRAINER_JOIN_TIMEOUT, default 120)")]
         public string? JoinTimeout { get; init; }
@@ -74,6 +74,9 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 : throw new SettingsException("--port", $"'{portText}' is not a port number");
             RefuseRetiredDiscovery();
             var managementText = ManagementPort ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_MANAGEMENT_PORT");
+            var managementPort = managementText is null ? (isCoordinator ? 8558 : 0)
+                : int.TryParse(managementText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedManagement) ? parsedManagement
+                : throw new SettingsException("--management-port", $"'{managementText}' is not a port number");
             var joinText = JoinTimeout ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_JOIN_TIMEOUT");
             return new NodeOptions(
                 roles,
@@ -83,7 +86,7 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 Split(SeedNodes ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_SEED_NODES")))
             {
                 Tls = TlsFromSettings(),
-                ManagementPort = managementText is null ? null : WholeNumber(managementText, "--management-port"),
+                ManagementPort = managementPort,
                 JoinTimeout = joinText is null ? NodeOptions.DefaultJoinTimeout : TimeSpan.FromSeconds(WholeNumber(joinText, "--join-timeout")),
             }.Validate();
         }
@@ -107,7 +110,7 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
             if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CLUSTERTRAINER_DISCOVERY")))
             {
                 throw new SettingsException("CLUSTERTRAINER_DISCOVERY",
-                    "is no longer read: nodes join through seed nodes; on Kubernetes give every pod CLUSTERTRAINER_SEED_NODES=akka.tcp://clustertrainer@clustertrainer-coordinator-0.clustertrainer-coordinator:4053 (see k8s/base)");
+                    "is no longer read: nodes join through seed nodes; on Kubernetes give every pod CLUSTERTRAINER_SEED_NODES=akka.ssl.tcp://clustertrainer@clustertrainer-coordinator-0.clustertrainer-coordinator:4053 (see k8s/base)");
             }
         }
 
@@ -147,6 +150,21 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         ArgumentNullException.ThrowIfNull(settings);
         var node = settings.ToNodeOptions();
         var api = node.Has(NodeOptions.CoordinatorRole) ? settings.ToApiOptions(node) : null;
+        var hostSetting = settings.Host is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_HOST") is not null ? "CLUSTERTRAINER_HOST" : "--host";
+        var portSetting = settings.Port is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_PORT") is not null ? "CLUSTERTRAINER_PORT" : "--port";
+        ListenCheck.Require(node.Host, node.Port, hostSetting, portSetting);
+        if (api is not null)
+        {
+            ListenCheck.Require(api.Host, api.Port, hostSetting,
+                settings.GrpcPort is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_GRPC_PORT") is not null ? "CLUSTERTRAINER_GRPC_PORT" : "--grpc-port");
+        }
+
+        if (node.ManagementPort is { } managementPort)
+        {
+            ListenCheck.Require(node.Host, managementPort, hostSetting,
+                settings.ManagementPort is null && Environment.GetEnvironmentVariable("CLUSTERTRAINER_MANAGEMENT_PORT") is not null ? "CLUSTERTRAINER_MANAGEMENT_PORT" : "--management-port");
+        }
+
         using var log = NodeLogging.Create(settings.LogFile ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_LOG_FILE"),
             new Dictionary<string, object> { ["Role"] = string.Join(",", node.Roles), ["Node"] = $"{node.AdvertisedHost}:{node.Port}" });
         Serilog.Log.Logger = log;
@@ -160,6 +178,11 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
 
         var cluster = Akka.Cluster.Cluster.Get(host.System);
         log.Information("Node {Node} started with roles {Roles}", cluster.SelfAddress.ToString(), node.Roles);
+        if (host.HttpAddresses.Count > 0)
+        {
+            log.Information("HTTP on {Addresses}: /ready, /alive, /metrics{Dashboard}", host.HttpAddresses, api is null ? "" : ", the dashboard at /");
+        }
+
         console.WriteLine($"node {cluster.SelfAddress} roles {string.Join(",", node.Roles)}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);

@@ -48,7 +48,7 @@ public sealed class PlayCommand(IAnsiConsole console) : Command<PlayCommand.Opti
         }
 
         using var network = new QNetwork(probe.ObservationSize, dqn.Hidden, probe.ActionCount, dqn.Seed);
-        network.Load(modelPath);
+        SavedModel.Load(modelPath, $"Q-network for {spec.Id} (hidden {string.Join(",", dqn.Hidden)}) that settings.json describes", network.Load);
         var seed = settings.Seed ?? SeedMixer.Mix(dqn.Seed, 3_000_000);
         var returns = GreedyEvaluation.Run(spec.Create, settings.Episodes, seed, network.QValues);
         var mean = returns.Average();

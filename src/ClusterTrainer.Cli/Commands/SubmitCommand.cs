@@ -43,6 +43,8 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var given = settings.GivenFlags();
+        SubmitRules.RequireCarried(given, new TrainOptions().AllFlags(), dqn: settings.DqnEnv is not null);
         var request = new SubmitJobRequest { Name = settings.Name ?? string.Empty };
         if (settings.DqnEnv is { } env)
         {
@@ -56,8 +58,14 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         var (channel, client) = ServerOptions.Connect(settings.Server, settings.Token);
         using (channel)
         {
+            var status = await client.ClusterStatusAsync(new ClusterStatusRequest(), deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             var job = await client.SubmitJobAsync(request, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             console.WriteLine(job.JobId);
+            if (request.Training is { } training && SubmitRules.WorkerShortage(training.Workers, status.BusyWorkers + status.IdleWorkers) is { } note)
+            {
+                console.MarkupLineInterpolated($"[yellow]{note}[/]");
+            }
+
             if (!settings.Watch)
             {
                 return 0;

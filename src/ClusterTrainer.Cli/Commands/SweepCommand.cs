@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli.Client;
 using Spectre.Console;
@@ -28,6 +27,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
     {
         ArgumentNullException.ThrowIfNull(settings);
         var points = SweepFile.Load(settings.File);
+        SweepValidation.Require(settings.File, points);
         var (channel, client) = settings.Connect();
         using (channel)
         {
@@ -40,15 +40,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
             }
 
             var ended = await Task.WhenAll(submitted.Select(s => JobWatcher.WatchAsync(client, s.Job.JobId, console, quiet: true, cancellationToken))).ConfigureAwait(false);
-            var table = new Table().AddColumns("job", "point", "state", "test accuracy", "error");
-            foreach (var job in ended)
-            {
-                var name = submitted.First(s => s.Job.JobId == job.JobId).Point.Name;
-                table.AddRow(Markup.Escape(job.JobId), Markup.Escape(name), job.State.ToString(),
-                    job.State == JobState.Finished ? job.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture) : string.Empty, Markup.Escape(job.Error));
-            }
-
-            console.Write(table);
+            console.Write(JobTables.SweepResults(ended.Select(job => (job, submitted.First(s => s.Job.JobId == job.JobId).Point.Name))));
             return ended.All(j => j.State == JobState.Finished) ? 0 : CliApp.Failed;
         }
     }

@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
+using ClusterTrainer.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,10 +13,10 @@ namespace ClusterTrainer.Cli.Commands;
 /// <summary>`clustertrainer train`: one supervised training job on the in-process actor cluster.</summary>
 public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainCommand.Options>
 {
-    public sealed class Options : TrainOptions
+    public sealed class Options : RunOutputOptions
     {
         [CommandOption("-o|--out <DIR>")]
-        [Description("Run directory for summary.json, metrics.csv, plots, model.bin, settings.json, log.json (default runs/<time>-<model>)")]
+        [Description("Run directory for summary.json, metrics.csv, plots, model.bin, settings.json, log.json (default runs/<time>-<model>); must be new or empty unless --force")]
         public string? Out { get; init; }
     }
 
@@ -26,6 +27,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         var model = training.Model.ToString().ToLowerInvariant();
         var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow));
         var jobId = Path.GetFileName(run.Path);
+        OutputDirectory.Prepare(run.Path, settings.Force);
 
         var data = new DataLocator().Load(training.Data, training.Seed);
         if (training.Limit is { } limit)
@@ -33,14 +35,23 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
             data = data with { Train = data.Train.Take(limit) };
         }
 
+        ClassCount.RequireAtMost(data, training.MaxClasses);
+        ModelSize.RequireFits(training, data.Train.SampleShape, data.Train.ClassCount, training.Workers, ModelSize.AvailableBytes);
         console.MarkupLineInterpolated($"data: {data.Source}: {data.Train.Count} training and {data.Test.Count} test samples");
         console.MarkupLineInterpolated($"run directory: {run.Path}");
 
         var progress = new TrainingProgress(console);
-        Directory.CreateDirectory(run.Path);
         using var log = RunLogging.Create(run.File(RunDirectory.LogFile), progress.Interactive,
             new Dictionary<string, object> { ["RunId"] = jobId, ["Model"] = model });
-        var summary = await RunJobAsync(new TrainingJob(jobId, training, data, run.Path), log, progress, cancellationToken).ConfigureAwait(false);
+        RunSummary summary;
+        try
+        {
+            summary = await RunJobAsync(new TrainingJob(jobId, training, data, run.Path), log, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CancelledRun.Report(console, run);
+        }
 
         console.MarkupLineInterpolated($"[green]test accuracy {summary.TestAccuracy:P2}[/], final train loss {summary.FinalLoss:F4}, {summary.SamplesPerSecond:F0} samples/s, {summary.WallSeconds:F1} s wall");
         console.MarkupLineInterpolated($"results: {run.File(RunDirectory.SummaryFile)}");

@@ -40,7 +40,7 @@ public class TrainOptions : CommandSettings
     public string? Schedule { get; init; }
 
     [CommandOption("--momentum <M>")]
-    [Description("SGD momentum in [0, 1) (default 0.9)")]
+    [Description("SGD momentum, 0 <= M < 1 (default 0.9; sgd only)")]
     public string? Momentum { get; init; }
 
     [CommandOption("--hidden <SIZES>")]
@@ -48,7 +48,7 @@ public class TrainOptions : CommandSettings
     public string? Hidden { get; init; }
 
     [CommandOption("--activation <NAME>")]
-    [Description("relu | sigmoid | tanh for the MLP models (default relu)")]
+    [Description("relu | sigmoid | tanh for the mlp and tabular models (default relu)")]
     public string? Activation { get; init; }
 
     [CommandOption("--seed <N>")]
@@ -71,6 +71,10 @@ public class TrainOptions : CommandSettings
     [Description("Data-shard actors (default 1)")]
     public string? Shards { get; init; }
 
+    [CommandOption("--max-classes <N>")]
+    [Description("Refuse labels that make more classes than this (default 1000): thousands of distinct labels are usually an id column")]
+    public string? MaxClasses { get; init; }
+
     [CommandOption("--device <DEVICE>")]
     [Description("cpu | cuda (default cpu; cuda needs the CUDA TorchSharp build)")]
     public string? Device { get; init; }
@@ -84,7 +88,7 @@ public class TrainOptions : CommandSettings
     {
         var model = ParseEnum<ModelKind>(Model, "--model", "mlp, cnn, rnn, tabular");
         var defaults = TrainingSettings.DefaultsFor(model);
-        return (defaults with
+        var settings = (defaults with
         {
             Data = Data,
             Epochs = FlagValues.Int(Epochs, "--epochs") ?? defaults.Epochs,
@@ -102,8 +106,24 @@ public class TrainOptions : CommandSettings
             Shards = FlagValues.Int(Shards, "--shards") ?? defaults.Shards,
             Device = Device ?? defaults.Device,
             ExchangeStaging = ExchangeStaging is null ? defaults.ExchangeStaging : ParseEnum<ExchangeStaging>(ExchangeStaging, "--exchange-staging", "auto, always, never"),
+            MaxClasses = FlagValues.Int(MaxClasses, "--max-classes") ?? defaults.MaxClasses,
         }).Validate();
+        return SettingApplicability.Require(settings, GivenFlags());
     }
+
+    /// <summary>The flags given on the command line (every option that is set: not null, a flag not false), by long name.</summary>
+    public IReadOnlySet<string> GivenFlags() => FlagNames(value => value is not null and not false);
+
+    /// <summary>Every flag of this class, given or not, by long name.</summary>
+    public IReadOnlySet<string> AllFlags() => FlagNames(_ => true);
+
+    private HashSet<string> FlagNames(Func<object?, bool> include) =>
+        GetType().GetProperties()
+            .Where(p => include(p.GetValue(this)))
+            .Select(p => p.GetCustomAttributes(typeof(CommandOptionAttribute), inherit: true).OfType<CommandOptionAttribute>().FirstOrDefault())
+            .OfType<CommandOptionAttribute>()
+            .SelectMany(a => a.LongNames.Select(n => "--" + n))
+            .ToHashSet(StringComparer.Ordinal);
 
     public override Spectre.Console.ValidationResult Validate()
     {
@@ -123,8 +143,6 @@ public class TrainOptions : CommandSettings
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
             ? parsed
             : throw new SettingsException(flag, $"'{value}' is not one of {valid}");
-
-
 
     private static int[] ParseSizes(string text)
     {

@@ -72,6 +72,7 @@ public sealed class WorkerProcesses : IAsyncDisposable
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
+            ChildProcesses.Remove(process);
             process.Dispose();
         }
 
@@ -85,6 +86,7 @@ public sealed class WorkerProcesses : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start worker process {index}");
+        ChildProcesses.Add(process);
         var output = Path.Combine(logDirectory, $"worker-{index}.out");
         _ = PumpAsync(process, output);
         return process;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -24,23 +22,9 @@ public sealed class BearerTokenInterceptor(ApiOptions options) : Interceptor
 
     private void Authorize(ServerCallContext context)
     {
-        if (!options.RequiresToken)
+        if (BearerToken.Refusal(context.RequestHeaders.GetValue("authorization"), options) is { } refusal)
         {
-            return;
-        }
-
-        var header = context.RequestHeaders.GetValue("authorization");
-        const string scheme = "Bearer ";
-        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "this job API needs 'authorization: Bearer <token>' (the CLI sends $CLUSTERTRAINER_TOKEN)"));
-        }
-
-        var given = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        var expected = Encoding.UTF8.GetBytes(options.Token ?? string.Empty);
-        if (!CryptographicOperations.FixedTimeEquals(given, expected))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "the bearer token is not valid for this cluster"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Rl.Dqn;
@@ -14,7 +15,7 @@ namespace ClusterTrainer.Cluster.Api;
 /// worker nodes (<see cref="DqnPlacement.WorkerNodes"/>). They write the same outputs as `dqn` and
 /// report to the registry like any other job.
 /// </summary>
-public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
+public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
@@ -64,7 +65,7 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
         try
         {
             var log = Serilog.Log.Logger.ForContext("JobId", jobId);
-            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, cancellation.Token).ConfigureAwait(false);
+            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, runDirectory, cancellation.Token).ConfigureAwait(false);
             var summary = DqnRunOutputs.Write(new RunDirectory(runDirectory), result);
             registry.FinishDqn(jobId, summary.EvalMeanReturn, RunJson.Serialize(summary));
         }
@@ -88,6 +89,7 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry)
     {
         if (@event is DqnProgressed p)
         {
+            metrics.DqnProgress(jobId, p.EnvSteps, p.Updates, p.TrainMeanReturn, p.LastEvalMean);
             registry.Apply(new Coordination.JobProgressed(jobId, 0, 0, 0, 0, p.EnvSteps, p.TotalSteps, p.TrainMeanReturn));
         }
     }

@@ -15,6 +15,12 @@ public sealed class JobRegistry
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>
+    /// Every event as it is recorded (progress, epoch results, the end), in order, for the node's metrics and the
+    /// dashboard. Handlers run under the registry's lock, so they must be quick and must not call back into it.
+    /// </summary>
+    public event Action<JobEvent>? Published;
+
     public JobInfo Create(string jobId, string name, TrainingSettings settings, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -145,7 +151,7 @@ public sealed class JobRegistry
         }
     }
 
-    private static void End(Entry entry, JobState state, string error)
+    private void End(Entry entry, JobState state, string error)
     {
         entry.Info.State = state;
         entry.Info.Error = error;
@@ -159,7 +165,7 @@ public sealed class JobRegistry
         entry.Watchers.Clear();
     }
 
-    private static void Publish(Entry entry, JobEvent @event)
+    private void Publish(Entry entry, JobEvent @event)
     {
         // Progress comes every step: only the latest is kept for late watchers, so memory stays flat.
         if (@event.EventCase == JobEvent.EventOneofCase.Progress && entry.History.Count > 0 && entry.History[^1].EventCase == JobEvent.EventOneofCase.Progress)
@@ -175,6 +181,8 @@ public sealed class JobRegistry
         {
             watcher.TryWrite(@event);
         }
+
+        Published?.Invoke(@event);
     }
 
     private sealed class Entry(JobInfo info)

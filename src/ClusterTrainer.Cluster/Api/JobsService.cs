@@ -10,11 +10,9 @@ namespace ClusterTrainer.Cluster.Api;
 /// The gRPC job API on the coordinator node. Requests are validated here (InvalidArgument names the
 /// field); the work is done by the job manager singleton, whose events the registry records.
 /// </summary>
-public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, DqnJobRunner dqn, ApiOptions options)
+public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, DqnJobRunner dqn, JobControl control, ApiOptions options)
     : Jobs.JobsBase
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
     public override async Task<JobInfo> SubmitJob(SubmitJobRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -74,53 +72,20 @@ public sealed class JobsService(ActorSystem system, IRequiredActor<JobManagerAct
     {
         ArgumentNullException.ThrowIfNull(request);
         var info = Find(request.JobId);
-        if (dqn.Cancel(request.JobId))
-        {
-            return info;
-        }
-
-        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
-        var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
-        manager.Tell(new CancelJob(request.JobId), events);
+        await control.CancelAsync(request.JobId, context.CancellationToken).ConfigureAwait(false);
         return info;
     }
 
     public override async Task<ClusterStatusResponse> ClusterStatus(ClusterStatusRequest request, ServerCallContext context)
     {
-        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
-        ClusterWorkers workers;
         try
         {
-            workers = await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, AskTimeout, context.CancellationToken).ConfigureAwait(false);
+            return await control.StatusAsync(context.CancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {AskTimeout.TotalSeconds:0} s"));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
         }
-
-        var state = Akka.Cluster.Cluster.Get(system).State;
-        var response = new ClusterStatusResponse
-        {
-            BusyWorkers = workers.BusyNodes.Count,
-            IdleWorkers = workers.Nodes.Count - workers.BusyNodes.Count,
-            QueuedJobs = workers.QueuedJobs,
-            RunningJob = workers.RunningJob ?? string.Empty,
-        };
-        foreach (var member in state.Members)
-        {
-            var address = member.Address.ToString();
-            var entry = new Member
-            {
-                Address = address,
-                Status = member.Status.ToString(),
-                Reachable = !state.Unreachable.Contains(member),
-                Busy = workers.BusyNodes.Contains(address),
-            };
-            entry.Roles.AddRange(member.Roles);
-            response.Members.Add(entry);
-        }
-
-        return response;
     }
 
     private JobInfo Find(string jobId) =>

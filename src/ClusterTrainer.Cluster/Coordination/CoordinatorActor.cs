@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Core.Outputs.TensorBoard;
 using Serilog;
 
 namespace ClusterTrainer.Cluster.Coordination;
@@ -13,6 +14,7 @@ namespace ClusterTrainer.Cluster.Coordination;
 /// -> Saving -> Finished, or Failed / Cancelled from any of them. It plans every step, gathers results,
 /// and alone writes the run's outputs. It never holds a tensor and never blocks.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases its resources in PostStop, not Dispose.")]
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 {
     private const int StepWindow = 2;
@@ -33,6 +35,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly HashSet<int> _acknowledged = [];
     private readonly int[] _threads;
     private readonly long _totalSteps;
+    private readonly int _stepsPerEpoch;
 
     private string _state = "preparing";
     private DateTime _lastProgress = DateTime.UtcNow;
@@ -47,6 +50,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private double _evalLoss;
     private int _evalSamples;
     private double _epochSeconds;
+    private TrainingEventLog? _events;
+    private string? _firstStepFailure;
 
     public CoordinatorActor(
         TrainingJob job,
@@ -67,7 +72,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _timeouts = timeouts;
         _run = new RunDirectory(job.OutputDirectory);
         _threads = new int[workers.Count];
-        _totalSteps = (long)job.Settings.Epochs * ((job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize);
+        _stepsPerEpoch = (job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize;
+        _totalSteps = (long)job.Settings.Epochs * _stepsPerEpoch;
         Preparing();
     }
 
@@ -90,6 +96,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _run.WriteSettings(Settings);
+        _events = new TrainingEventLog(_run.Path, Math.Max(1, _stepsPerEpoch));
         Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
         _log.Information("Job {JobId} starting: {Model} on {Dataset}, {TrainSamples} training samples, {Workers} workers x {Threads} threads, {Shards} shards",
             _job.JobId, Settings.Model, _job.Data.Source, _job.Data.Train.Count, WorldSize, Settings.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "their nodes' cores", _trainShards.Count);
@@ -104,13 +111,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
-        Receive<StepFailed>(m => Fail($"worker {m.Rank} failed (step sequence {m.Sequence}): {m.Reason}"));
-        Receive<WorkerLost>(m => Fail(
-            $"worker {m.Rank} at {m.Node} {m.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
-            "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs."));
+        Receive<StepFailed>(StepFailedReceived);
+        Receive<WorkerLost>(Lost);
         Receive<CancelJob>(_ => Cancel());
         Receive<Watchdog>(_ =>
         {
+            // The watchdog's tick is also when TensorBoard gets what was written since the last one.
+            _events?.Flush();
             var idle = DateTime.UtcNow - _lastProgress;
             if (idle > _timeouts.Progress)
             {
@@ -118,6 +125,37 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
         });
     }
+
+    private void StepFailedReceived(StepFailed failed)
+    {
+        _firstStepFailure = $"worker {failed.Rank} failed (step sequence {failed.Sequence}): {failed.Reason}";
+        if (_timeouts.LostWorkerWait <= TimeSpan.Zero)
+        {
+            Fail(_firstStepFailure);
+            return;
+        }
+
+        _log.Warning("Job {JobId}: worker {Worker} failed a step in state {State}; waiting up to {Seconds} s to learn whether a worker node was lost: {Reason}",
+            _job.JobId, failed.Rank, _state, _timeouts.LostWorkerWait.TotalSeconds, failed.Reason);
+        Timers.Cancel("watchdog");
+        Timers.StartSingleTimer("lost-worker-wait", LostWorkerWaitExpired.Instance, _timeouts.LostWorkerWait);
+        var failedIn = _state;
+        Become(() =>
+        {
+            _state = failedIn;
+            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<WorkerLost>(Lost);
+            Receive<LostWorkerWaitExpired>(_ => Fail(_firstStepFailure!));
+            Receive<CancelJob>(_ => Cancel());
+            // The other workers' failures and late results only echo the first failure.
+            ReceiveAny(_ => { });
+        });
+    }
+
+    private void Lost(WorkerLost lost) => Fail(
+        $"worker {lost.Rank} at {lost.Node} {lost.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
+        "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs." +
+        (_firstStepFailure is null ? "" : $" (first error reported: {_firstStepFailure})"));
 
     private void Preparing()
     {
@@ -180,6 +218,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
         _nextSequence += _plan.StepCount;
         _epochSeconds = _training.Elapsed.TotalSeconds;
+        _events?.EpochStarted();
         _training.Start();
         Become(Running);
         IssueSteps();
@@ -217,6 +256,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     m.Step, m.Epoch, ledger.MeanLoss, ledger.Samples, WorldSize);
             }
 
+            _events?.StepCompleted(m.Sequence + 1, m.Step + 1, ledger.AllCompleted, ledger.LossSum, ledger.Samples,
+                LearningRateSchedule.At(Settings.Schedule, Settings.LearningRate, m.Sequence, _totalSteps));
             _requester.Tell(new JobProgressed(_job.JobId, _epoch, Settings.Epochs, ledger.Completed, _plan.StepCount, _samplesDone,
                 (long)_job.Data.Train.Count * Settings.Epochs, ledger.MeanLoss));
             if (ledger.AllCompleted)
@@ -281,10 +322,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var seconds = _training.Elapsed.TotalSeconds - _epochSeconds;
         var accuracy = _evalSamples == 0 ? double.NaN : (double)_evalCorrect / _evalSamples;
         var testLoss = _evalSamples == 0 ? double.NaN : _evalLoss / _evalSamples;
+        if (Divergence.IsDiverged(_lastLoss, testLoss))
+        {
+            // The steps' own checks passed, but the weights after the last update no longer give numbers.
+            Fail(Divergence.DescribeEpoch(_epoch, _lastLoss, testLoss, Settings.LearningRate));
+            return;
+        }
+
         var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? ledger.Samples / seconds : 0);
         _metrics.Add(row);
         _run.WriteMetrics(_metrics);
         _run.WritePlots(_metrics, Settings.Model.ToString().ToUpperInvariant());
+        _events?.EpochFinished(_nextSequence, row);
         _log.Information("Epoch {Epoch} of {Epochs}: train loss {TrainLoss:F4}, test loss {TestLoss:F4}, test accuracy {TestAccuracy:P2}, {SamplesPerSecond:F0} samples/s",
             _epoch, Settings.Epochs, row.TrainLoss, row.TestLoss, row.TestAccuracy, row.SamplesPerSecond);
         _requester.Tell(new EpochFinished(_job.JobId, row));
@@ -381,6 +430,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void End(string state, string reason)
     {
         Timers.CancelAll();
+        _events?.Dispose();
         foreach (var worker in _workers)
         {
             worker.Tell(new ReleaseJob(_job.JobId, reason));
@@ -394,8 +444,19 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
     }
 
+    protected override void PostStop()
+    {
+        _events?.Dispose();
+        base.PostStop();
+    }
+
     private sealed class Watchdog : INoSerializationVerificationNeeded
     {
         public static readonly Watchdog Instance = new();
+    }
+
+    private sealed class LostWorkerWaitExpired : INoSerializationVerificationNeeded
+    {
+        public static readonly LostWorkerWaitExpired Instance = new();
     }
 }

@@ -10,7 +10,16 @@ public sealed record TrainingJob(string JobId, TrainingSettings Settings, DataSp
 /// <summary>How long the coordinator waits for any sign of progress before it fails the job.</summary>
 public sealed record CoordinatorTimeouts(TimeSpan Progress, TimeSpan WatchdogInterval)
 {
-    public static readonly CoordinatorTimeouts Default = new(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1));
+    /// <summary>
+    /// After a worker reports a failed step, how long to wait for news that a worker node was lost before failing the
+    /// job with that report. When a worker dies, its ring neighbours' all-reduce fails at once and each breaks its own
+    /// links, so the first report often comes from a survivor and names another survivor; the cluster's failure
+    /// detector names the dead node a few seconds later. Zero fails at once (one process, where no node can be lost).
+    /// </summary>
+    public TimeSpan LostWorkerWait { get; init; }
+
+    /// <summary>Covers the failure detector (heartbeat pause 4 s) and the job manager's report, with room to spare.</summary>
+    public static readonly CoordinatorTimeouts Default = new(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1)) { LostWorkerWait = TimeSpan.FromSeconds(12) };
 }
 
 public sealed record JobProgressed(string JobId, int Epoch, int Epochs, int Step, int StepsPerEpoch, long SamplesDone, long SamplesTotal, double LastLoss);

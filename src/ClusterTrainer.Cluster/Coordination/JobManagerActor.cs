@@ -115,7 +115,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         Task.Run(() =>
         {
             var data = new DataLocator().Load(settings.Data, settings.Seed);
-            return settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data;
+            return ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses);
         }).PipeTo(Self, success: data => new DataLoaded(request, data), failure: error => new DataFailed(request.JobId, submitter, error.GetBaseException().Message));
     }
 

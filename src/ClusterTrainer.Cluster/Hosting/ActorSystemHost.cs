@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,11 +22,15 @@ public sealed class ActorSystemHost : IAsyncDisposable
         _host = host;
         System = host.Services.GetRequiredService<ActorSystem>();
         Stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        HttpAddresses = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
     }
 
     public ActorSystem System { get; }
 
-    /// <summary>Signalled when the process is asked to stop (Ctrl-C, SIGTERM).</summary>
+    /// <summary>Where a web host listens, with the ports actually bound (port 0 resolved); empty without one.</summary>
+    public IReadOnlyList<string> HttpAddresses { get; }
+
+    /// <summary>Signalled when the host is stopped (or stops itself: the actor system terminated).</summary>
     public CancellationToken Stopping { get; }
 
     public static async Task<ActorSystemHost> StartAsync(string systemName, Action<AkkaConfigurationBuilder>? configure = null)
@@ -44,14 +50,20 @@ public sealed class ActorSystemHost : IAsyncDisposable
         return new ActorSystemHost(host);
     }
 
-    /// <summary>The ActorSystem, with Akka's logs through Serilog and no Microsoft console logging competing with ours.</summary>
+    /// <summary>
+    /// The ActorSystem, with Akka's logs through Serilog and no Microsoft console logging competing with ours.
+    /// Neither the host nor Akka reacts to Ctrl-C, SIGTERM or process exit: the program that hosts them decides
+    /// what a signal means (the CLI cancels the running command, see TerminationSignals) and stops the host
+    /// itself. Their own handlers would stop the actor system under a command that still awaits it.
+    /// </summary>
     public static void AddActorSystem(IServiceCollection services, ILoggingBuilder logging, string systemName, Action<AkkaConfigurationBuilder>? configure)
     {
         ArgumentNullException.ThrowIfNull(logging);
         logging.ClearProviders();
-        services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         services.AddAkka(systemName, akka =>
         {
+            akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
@@ -66,5 +78,13 @@ public sealed class ActorSystemHost : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _host.StopAsync(timeout.Token).ConfigureAwait(false);
         _host.Dispose();
+    }
+
+    /// <summary>A host lifetime that leaves signals and process exit to the program.</summary>
+    private sealed class CallerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -17,7 +17,7 @@ public static class ClusterJobClient
         {
             jobManager.Tell(job, listener);
             await using var cancel = cancellationToken.Register(() => jobManager.Tell(new CancelJob(job.JobId), listener));
-            return await completion.Task.ConfigureAwait(false);
+            return await JobCompletion.AwaitAsync(completion.Task, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -11,6 +11,8 @@ using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Workers;
 using Microsoft.AspNetCore.Builder;
+using ClusterTrainer.Cluster.Dashboard;
+using ClusterTrainer.Cluster.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 
@@ -25,6 +27,9 @@ namespace ClusterTrainer.Cluster.Hosting;
 /// </summary>
 public static class ClusterNodeHost
 {
+    /// <summary>How long a node looks for the job manager before it says it has not found it.</summary>
+    public static readonly TimeSpan JobManagerSearchPatience = TimeSpan.FromSeconds(30);
+
     /// <param name="api">The gRPC job API to serve on a coordinator node; null for none.</param>
     /// <param name="protocolVersion">The version this node announces; only tests pass another than the current one.</param>
     public static Task<ActorSystemHost> StartAsync(
@@ -40,25 +45,27 @@ public static class ClusterNodeHost
         // Loaded before anything starts, so a missing or broken certificate is a settings error naming the file.
         var certificate = options.Tls?.Load();
         var registration = options.Has(NodeOptions.WorkerRole) ? new WorkerRegistrationStatus() : null;
-        void ConfigureNode(AkkaConfigurationBuilder akka) => Configure(akka, options, log, jobs, onRefused, protocolVersion, certificate, registration);
+        var metrics = new NodeMetrics();
+        void ConfigureNode(AkkaConfigurationBuilder akka) => Configure(akka, options, log, jobs, onRefused, protocolVersion, metrics, certificate, registration);
 
         if (api is null || !options.Has(NodeOptions.CoordinatorRole))
         {
             return options.ManagementPort is null
                 ? ActorSystemHost.StartAsync(NodeOptions.SystemName, ConfigureNode)
-                : NodeWebHost.StartAsync(options, ConfigureNode);
+                : NodeHttpHost.StartAsync(options, api: null, metrics, ConfigureNode);
         }
 
         api.Validate();
         var registry = new JobRegistry();
-        return NodeWebHost.StartAsync(
+        return NodeHttpHost.StartAsync(
             options,
+            api,
+            metrics,
             akka =>
             {
                 ConfigureNode(akka);
                 akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
             },
-            (api.Host, api.Port),
             services =>
             {
                 services.AddSingleton(registry);
@@ -73,11 +80,18 @@ public static class ClusterNodeHost
                     health.Services.Map(string.Empty, check => check.Tags.Contains(NodeHealthChecks.ReadyTag));
                     health.Services.Map(NodeHealthChecks.LivenessTag, check => check.Tags.Contains(NodeHealthChecks.LivenessTag));
                 });
+                services.AddSingleton<JobControl>();
+                services.AddSingleton<DashboardSeries>();
             },
             app =>
             {
                 app.MapGrpcService<JobsService>();
                 app.MapGrpcHealthChecksService();
+                CoordinatorMetrics.Attach(metrics, registry, app.Services.GetRequiredService<ActorSystem>(), app.Services.GetRequiredService<IRequiredActor<JobManagerActor>>());
+                if (options.ManagementPort is not null)
+                {
+                    app.MapDashboard(registry, app.Services.GetRequiredService<DashboardSeries>());
+                }
             });
     }
 
@@ -88,6 +102,7 @@ public static class ClusterNodeHost
         JobManagerOptions? jobs,
         Action<string>? onRefused,
         int protocolVersion,
+        NodeMetrics metrics,
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
         WorkerRegistrationStatus? registration)
     {
@@ -107,6 +122,8 @@ public static class ClusterNodeHost
                 // Remoting batches writes and flushes a half-empty batch only every 40 ms: our few small
                 // messages per step (assignments, samples, acknowledgements) would wait for it each time.
                 "akka.remote.dot-netty.tcp.batching.enabled = false\n" +
+                // The proxy warns at once, before the cluster has formed; JobManagerSearchActor warns when it lasts.
+                "akka.cluster.singleton-proxy.log-singleton-identification-failure = off\n" +
                 // A node that cannot reach its seed nodes retries every few seconds (Akka logs each attempt), but
                 // not forever: it shuts down and its process exits with a failure code, so Kubernetes or compose
                 // restart it, rather than sitting in no cluster while showing as running.
@@ -133,6 +150,7 @@ public static class ClusterNodeHost
 
         akka.WithActors((system, registry) =>
         {
+            system.ActorOf(JobManagerSearchActor.Props(log, "job-manager", JobManagerSearchPatience), "job-manager-search");
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.SeedNodes.Count == 0)
             {
@@ -154,7 +172,7 @@ public static class ClusterNodeHost
             {
                 var exchanges = new TcpRingExchangeProvider(options.Host, options.AdvertisedHost);
                 var nodeLog = log.ForContext("Node", cluster.SelfAddress.ToString());
-                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default, WorkerPlacement.ThisNode(cluster.SelfAddress.ToString())), "worker");
+                var worker = system.ActorOf(WorkerActor.Props(nodeLog, exchanges, WorkerTimeouts.Default, WorkerPlacement.ThisNode(cluster.SelfAddress.ToString()), metrics), "worker");
                 system.ActorOf(CollectorHostActor.Props(cluster.SelfAddress.ToString(), nodeLog), CollectorHostActor.Name);
                 var jobManager = registry.Get<JobManagerActor>();
                 system.ActorOf(WorkerRegistrationActor.Props(jobManager, worker, protocolVersion, log, reason =>

@@ -14,6 +14,7 @@ public static class LocalDqnCluster
     /// <summary>Without any step, update or evaluation for this long, the run is declared stuck.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
 
+    /// <param name="tensorBoardDirectory">Where the run's TensorBoard event file goes (its run directory); null for none.</param>
     public static async Task<DqnRunResult> RunAsync(
         ActorSystem system,
         DqnSettings settings,
@@ -21,6 +22,7 @@ public static class LocalDqnCluster
         Action<object>? onEvent = null,
         string? name = null,
         DqnPlacement placement = DqnPlacement.InProcess,
+        string? tensorBoardDirectory = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -28,13 +30,19 @@ public static class LocalDqnCluster
         settings.Validate();
         var id = name ?? $"dqn-{Guid.NewGuid():N}";
         var completion = new TaskCompletionSource<DqnRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listener = system.ActorOf(DqnListenerActor.Props(completion, onEvent ?? (_ => { })), $"{id}-listener");
+        using var events = tensorBoardDirectory is null ? null : new DqnEventLog(tensorBoardDirectory);
+        var listener = system.ActorOf(DqnListenerActor.Props(completion, e =>
+        {
+            events?.Observe(e);
+            onEvent?.Invoke(e);
+        }), $"{id}-listener");
         var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout, id, placement), id);
         try
         {
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(CancelDqnRun.Instance));
             var result = await completion.Task.ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+            events?.Completed(result);
             return result;
         }
         catch (TrainingFailedException) when (cancellationToken.IsCancellationRequested)

@@ -45,10 +45,10 @@ public static class LocalTrainingCluster
             var completion = new TaskCompletionSource<RunSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = Track(created, system.ActorOf(JobListenerActor.Props(completion, onEvent ?? (_ => { })), $"{job.JobId}-listener"));
             var coordinator = Track(created, system.ActorOf(
-                CoordinatorActor.Props(job, workers, trainShards, testShard, listener, log, timeouts ?? CoordinatorTimeouts.Default),
+                CoordinatorActor.Props(job, workers, trainShards, testShard, listener, log, (timeouts ?? CoordinatorTimeouts.Default) with { LostWorkerWait = TimeSpan.Zero }),
                 $"{job.JobId}-coordinator"));
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(new CancelJob(job.JobId)));
-            return await completion.Task.ConfigureAwait(false);
+            return await JobCompletion.AwaitAsync(completion.Task, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

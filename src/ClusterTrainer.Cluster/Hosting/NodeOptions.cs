@@ -8,7 +8,10 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
     /// <summary>Akka remoting over TLS with the certificate the cluster's nodes share; null for plain TCP.</summary>
     public RemotingTls? Tls { get; init; }
 
-    /// <summary>The HTTP port serving /ready and /alive (0 = any free port); null for none.</summary>
+    /// <summary>
+    /// The HTTP/1.1 port serving /ready and /alive for probes, /metrics, and a coordinator's dashboard; 0 = any free
+    /// port, null = none.
+    /// </summary>
     public int? ManagementPort { get; init; }
 
     /// <summary>

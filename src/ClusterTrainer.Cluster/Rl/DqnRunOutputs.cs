@@ -39,7 +39,9 @@ public static class DqnRunOutputs
             throw new FileNotFoundException($"{path} not found: is '{run.Path}' a run directory written by 'clustertrainer dqn'?", path);
         }
 
-        var settings = RunJson.Deserialize<DqnSettings>(File.ReadAllText(path), path);
+        var json = File.ReadAllText(path);
+        RunKinds.Require(RunKind.Dqn, path, json);
+        var settings = RunJson.Deserialize<DqnSettings>(json, path);
         try
         {
             return settings.Validate();

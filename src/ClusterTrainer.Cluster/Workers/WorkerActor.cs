@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Akka.Actor;
+using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Exchange;
+using ClusterTrainer.Core;
 using ClusterTrainer.Core.Threading;
 using ClusterTrainer.Data;
 using ClusterTrainer.Models;
@@ -22,6 +25,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly IWorkerExchangeProvider _exchanges;
     private readonly WorkerTimeouts _timeouts;
     private readonly WorkerPlacement _placement;
+    private readonly NodeMetrics? _metrics;
     private readonly SortedDictionary<long, PendingStep> _pending = [];
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
     private PrepareWorker? _job;
@@ -33,21 +37,27 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private long _nextRequestId;
     private long _lastCompleted = -1;
     private bool _busy;
+
+    // When the next step became due (its assignment in, no step running) while its samples were not all in; 0 otherwise.
+    private long _dataWaitStarted;
     private string _state = "idle";
 
-    public WorkerActor(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement)
+    /// <param name="placement">Where the worker runs: its node's name and cores, for the job's threads and device checks.</param>
+    /// <param name="metrics">Where step timings and exchange bytes are recorded (the node's /metrics); null for nowhere.</param>
+    public WorkerActor(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement, NodeMetrics? metrics = null)
     {
         _log = log;
         _exchanges = exchanges;
         _timeouts = timeouts;
         _placement = placement;
+        _metrics = metrics;
         Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(log, exchanges, timeouts, placement));
+    public static Props Props(ILogger log, IWorkerExchangeProvider exchanges, WorkerTimeouts timeouts, WorkerPlacement placement, NodeMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(log, exchanges, timeouts, placement, metrics));
 
     private PrepareWorker Job => _job ?? throw new InvalidOperationException("no job");
 
@@ -206,25 +216,54 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         var (sequence, next) = _pending.First();
-        if (!next.Ready || sequence != _lastCompleted + 1)
+        if (sequence != _lastCompleted + 1)
         {
             return;
         }
 
+        if (!next.Ready)
+        {
+            _dataWaitStarted = _dataWaitStarted == 0 ? Stopwatch.GetTimestamp() : _dataWaitStarted;
+            return;
+        }
+
+        var dataWait = _dataWaitStarted == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_dataWaitStarted);
+        _dataWaitStarted = 0;
         _pending.Remove(sequence);
         _busy = true;
         _state = "training";
         var command = next.Command;
+        var learningRate = Job.Settings.LearningRate;
         var batch = next.Assemble();
         var exchange = _exchange!;
         _thread!.Run(() =>
         {
             var replica = _replica!;
+            var traffic = exchange as IExchangeTraffic;
+            var (sentBefore, receivedBefore) = (traffic?.BytesSent ?? 0, traffic?.BytesReceived ?? 0);
+            var started = Stopwatch.GetTimestamp();
             var lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
+            var computed = Stopwatch.GetTimestamp();
             replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
+            var exchanged = Stopwatch.GetTimestamp();
+            // Every rank holds the same averaged gradient, so every rank stops at the same step, before the
+            // optimizer writes NaN into the weights.
+            var gradientNorm = replica.GradientNorm();
+            if (Divergence.IsDiverged(lossSum, gradientNorm))
+            {
+                return new StepComputed(command, lossSum, batch.Count, null,
+                    Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate));
+            }
+
             replica.ApplyStep(command.LearningRate);
             var checksum = command.ReportChecksum ? replica.Checksum() : null;
-            return new StepComputed(command, lossSum, batch.Count, checksum);
+            var timing = new StepTiming(
+                Stopwatch.GetElapsedTime(started, computed) + Stopwatch.GetElapsedTime(exchanged),
+                Stopwatch.GetElapsedTime(computed, exchanged),
+                dataWait,
+                (traffic?.BytesSent ?? 0) - sentBefore,
+                (traffic?.BytesReceived ?? 0) - receivedBefore);
+            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing);
         }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message));
     }
 
@@ -242,6 +281,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         _lastCompleted = command.Sequence;
+        if (result.Timing is { } timing)
+        {
+            _metrics?.WorkerStep(result.Samples, timing.Compute, timing.Exchange, timing.DataWait, timing.BytesSent, timing.BytesReceived);
+        }
+
         if (command.Step % 50 == 0)
         {
             _log.Debug("Worker {Worker} finished step {Step} of epoch {Epoch} of job {JobId}: loss {Loss:F4} over {Samples} samples",
@@ -326,6 +370,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _fetches.Clear();
         _lastCompleted = -1;
         _busy = false;
+        _dataWaitStarted = 0;
     }
 
     private void ReplyStatus() =>
@@ -339,7 +384,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private sealed record FetchTimedOut(long RequestId) : INoSerializationVerificationNeeded;
 
-    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null) : INoSerializationVerificationNeeded;
+    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null, StepTiming? Timing = null) : INoSerializationVerificationNeeded;
+
+    /// <summary>Compute includes the optimizer step and the checksum; exchange is the all-reduce alone.</summary>
+    private sealed record StepTiming(TimeSpan Compute, TimeSpan Exchange, TimeSpan DataWait, long BytesSent, long BytesReceived);
 
     private sealed record ModelBytes(string JobId, byte[] Bytes) : INoSerializationVerificationNeeded;
 }

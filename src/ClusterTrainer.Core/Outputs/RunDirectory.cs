@@ -42,7 +42,16 @@ public sealed class RunDirectory
             throw new FileNotFoundException($"{path} not found: is '{Path}' a run directory written by 'clustertrainer train'?", path);
         }
 
-        return RunJson.Deserialize<TrainingSettings>(System.IO.File.ReadAllText(path), path).Validate();
+        var json = System.IO.File.ReadAllText(path);
+        RunKinds.Require(RunKind.Supervised, path, json);
+        try
+        {
+            return RunJson.Deserialize<TrainingSettings>(json, path).Validate();
+        }
+        catch (SettingsException error)
+        {
+            throw new InvalidDataException($"{path}: {error.Message}", error);
+        }
     }
 
     public void WriteSummary(RunSummary summary) =>
@@ -65,30 +74,25 @@ public sealed class RunDirectory
         AtomicFile.WriteAllText(File(MetricsFile), text.ToString());
     }
 
+    /// <summary>Rows in metrics.csv: the epochs whose results this directory holds.</summary>
+    public int FinishedEpochs()
+    {
+        var path = File(MetricsFile);
+        return System.IO.File.Exists(path) ? Math.Max(0, System.IO.File.ReadLines(path).Count(line => line.Length > 0) - 1) : 0;
+    }
+
     /// <summary>The lecture's "cost per epoch" and accuracy curves.</summary>
     public void WritePlots(IReadOnlyList<EpochMetrics> rows, string title)
     {
-        var epochs = rows.Select(r => (double)r.Epoch).ToArray();
-        WritePlot(LossPlotFile, $"{title}: loss per epoch", "loss", epochs,
+        ArgumentNullException.ThrowIfNull(rows);
+        var epochs = rows.Select(r => r.Epoch).ToArray();
+        WritePlot(LossPlotFile, EpochPlot.Build($"{title}: loss per epoch", "loss", epochs,
             ("train loss", rows.Select(r => r.TrainLoss).ToArray()),
-            ("test loss", rows.Select(r => r.TestLoss).ToArray()));
-        WritePlot(AccuracyPlotFile, $"{title}: test accuracy per epoch", "accuracy", epochs,
-            ("test accuracy", rows.Select(r => r.TestAccuracy).ToArray()));
+            ("test loss", rows.Select(r => r.TestLoss).ToArray())));
+        WritePlot(AccuracyPlotFile, EpochPlot.Build($"{title}: test accuracy per epoch", "accuracy", epochs,
+            ("test accuracy", rows.Select(r => r.TestAccuracy).ToArray())));
     }
 
-    private void WritePlot(string fileName, string title, string yLabel, double[] xs, params (string Label, double[] Ys)[] series)
-    {
-        var plot = new Plot();
-        foreach (var (label, ys) in series)
-        {
-            var scatter = plot.Add.Scatter(xs, ys);
-            scatter.LegendText = label;
-        }
-
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel(yLabel);
-        plot.ShowLegend();
+    private void WritePlot(string fileName, Plot plot) =>
         AtomicFile.WriteVia(File(fileName), temporary => plot.SavePng(temporary, 800, 500));
-    }
 }

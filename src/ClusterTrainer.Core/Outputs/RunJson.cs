@@ -2,14 +2,14 @@ using System.Text.Json;
 
 namespace ClusterTrainer.Core.Outputs;
 
-/// <summary>The one JSON dialect of run outputs: indented, snake_case settings, enums as names.</summary>
+/// <summary>The one JSON dialect of run outputs: indented, snake_case settings, enums as names, numbers only (a value that is not a finite number is null).</summary>
 public static class RunJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new FiniteOrNullConverter() },
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);

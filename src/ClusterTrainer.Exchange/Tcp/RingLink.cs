@@ -14,6 +14,12 @@ internal sealed class RingLink(Socket socket, int localRank, string role, int pe
 
     public Socket Socket => socket;
 
+    /// <summary>Bytes sent through this link so far (only its driving thread writes it).</summary>
+    public long BytesSent { get; private set; }
+
+    /// <summary>Bytes received through this link so far.</summary>
+    public long BytesReceived { get; private set; }
+
     /// <returns>The bytes the kernel took, 0 when its send buffer is full.</returns>
     public int SendSome(ReadOnlySpan<byte> data, string phase)
     {
@@ -26,6 +32,11 @@ internal sealed class RingLink(Socket socket, int localRank, string role, int pe
         catch (ObjectDisposedException disposed)
         {
             throw Failure(phase, "sending", disposed);
+        }
+
+        if (error == SocketError.Success)
+        {
+            BytesSent += sent;
         }
 
         return error switch
@@ -48,6 +59,11 @@ internal sealed class RingLink(Socket socket, int localRank, string role, int pe
         catch (ObjectDisposedException disposed)
         {
             throw Failure(phase, "receiving", disposed);
+        }
+
+        if (error == SocketError.Success)
+        {
+            BytesReceived += received;
         }
 
         return error switch

@@ -11,7 +11,7 @@ namespace ClusterTrainer.Exchange.Tcp;
 /// breaks the exchange for good: its sockets are closed at once, so the neighbours fail fast on end-of-stream rather
 /// than at their timeouts, and every later call throws the same error. The control plane then rebuilds the ring.
 /// </remarks>
-public sealed class TcpRingExchange : IGradientExchange, IAsyncDisposable, IDisposable
+public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyncDisposable, IDisposable
 {
     private readonly TcpRingOptions _options;
     private readonly RingLink? _right;
@@ -35,6 +35,10 @@ public sealed class TcpRingExchange : IGradientExchange, IAsyncDisposable, IDisp
     public int Rank { get; }
 
     public int WorldSize { get; }
+
+    public long BytesSent => _right?.BytesSent ?? 0;
+
+    public long BytesReceived => _left?.BytesReceived ?? 0;
 
     /// <summary>Why the exchange is broken, or null while it works.</summary>
     public string? Failure => Volatile.Read(ref _failure);

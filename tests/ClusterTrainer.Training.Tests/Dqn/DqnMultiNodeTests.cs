@@ -74,31 +74,20 @@ public sealed class DqnMultiNodeTests : TestKit
         // Three nodes, so the two that stay are a majority when the Split Brain Resolver downs the dead one.
         await using var survivor = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         var victimPort = LocalPorts.Free();
-        using var victim = Process.Start(MultiNodeTests.CliStart("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed))!;
-        var victimOutput = MultiNodeTests.DrainOutput(victim);
-        try
-        {
-            AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
-            var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 1_000_000 };
-            var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-worker", DqnPlacement.WorkerNodes);
-            await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            AwaitCondition(() => Text(victimOutput).Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+        await using var victim = CliProcess.Start("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed);
+        AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 1_000_000 };
+        var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-worker", DqnPlacement.WorkerNodes);
+        await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        AwaitCondition(() => victim.Output.Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
 
-            victim.Kill();
-            var killedAt = Stopwatch.StartNew();
-            var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
-            _output.WriteLine($"failed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {error.Message}");
-            Assert.Contains($"worker node akka.tcp://clustertrainer@127.0.0.1:{victimPort}", error.Message, StringComparison.Ordinal);
-            Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail: {error.Message}");
-        }
-        finally
-        {
-            if (!victim.HasExited)
-            {
-                victim.Kill(entireProcessTree: true);
-            }
-        }
+        victim.Process.Kill();
+        var killedAt = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+        _output.WriteLine($"failed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {error.Message}");
+        Assert.Contains($"worker node akka.tcp://clustertrainer@127.0.0.1:{victimPort}", error.Message, StringComparison.Ordinal);
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail: {error.Message}");
     }
 
     [Fact]
@@ -108,58 +97,47 @@ public sealed class DqnMultiNodeTests : TestKit
         var grpcPort = LocalPorts.Free();
         using var runs = new TempDirectory();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        using var coordinator = Process.Start(MultiNodeTests.CliStart("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path))!;
-        var coordinatorOutput = MultiNodeTests.DrainOutput(coordinator);
-        try
+        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--management-port", "0", "--runs", runs.Path);
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        // Two workers, so they are the majority that downs the dead coordinator.
+        await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
+        AwaitCondition(() => Akka.Cluster.Cluster.Get(worker1.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var client = new ClusterTrainer.Api.V1.Jobs.JobsClient(channel);
+        var job = await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
+        var nodes = new[] { worker1.System, worker2.System };
+        int Running(ActorSystem node)
         {
-            var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-            // Two workers, so they are the majority that downs the dead coordinator.
-            await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
-            await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
-            AwaitCondition(() => Akka.Cluster.Cluster.Get(worker1.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
-
-            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-            var client = new ClusterTrainer.Api.V1.Jobs.JobsClient(channel);
-            var job = await client.SubmitJobAsync(new ClusterTrainer.Api.V1.SubmitJobRequest { Dqn = new ClusterTrainer.Api.V1.DqnSpec { Env = "cartpole", Collectors = 2, Steps = 1_000_000 } });
-            var nodes = new[] { worker1.System, worker2.System };
-            int Running(ActorSystem node)
-            {
-                // A worker node whose coordinator is gone shuts itself down soon after (to be restarted and join the
-                // next one): a node that has shut down runs no collectors.
-                try
-                {
-                    return node.WhenTerminated.IsCompleted ? 0
-                        : node.ActorSelection($"/user/{CollectorHostActor.Name}").Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Running;
-                }
-                catch (AskTimeoutException) when (CoordinatedShutdown.Get(node).ShutdownReason is not null)
-                {
-                    return 0;
-                }
-            }
-
+            // A worker node whose coordinator is gone shuts itself down soon after (to be restarted and join the
+            // next one): a node that has shut down runs no collectors.
             try
             {
-                AwaitCondition(() => nodes.All(n => Running(n) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+                return node.WhenTerminated.IsCompleted ? 0
+                    : node.ActorSelection($"/user/{CollectorHostActor.Name}").Ask<CollectorHostStatus>(GetCollectorHostStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Running;
             }
-            catch (Exception error) when (error is not OutOfMemoryException)
+            catch (AskTimeoutException) when (CoordinatedShutdown.Get(node).ShutdownReason is not null)
             {
-                // Say why: the job's state and error, and what the coordinator process logged.
-                var info = await client.GetJobAsync(new ClusterTrainer.Api.V1.GetJobRequest { JobId = job.JobId });
-                throw new Xunit.Sdk.XunitException($"the collectors did not start on both workers within 60 s; job {info.State}: {info.Error}\n{Text(coordinatorOutput)}");
+                return 0;
             }
+        }
 
-            coordinator.Kill();
-            var killedAt = Stopwatch.StartNew();
-            AwaitCondition(() => nodes.All(n => Running(n) == 0), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
-            _output.WriteLine($"collectors stopped {killedAt.Elapsed.TotalSeconds:F1} s after the coordinator was killed");
-        }
-        finally
+        try
         {
-            if (!coordinator.HasExited)
-            {
-                coordinator.Kill(entireProcessTree: true);
-            }
+            AwaitCondition(() => nodes.All(n => Running(n) == 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // Say why: the job's state and error, and what the coordinator process logged.
+            var info = await client.GetJobAsync(new ClusterTrainer.Api.V1.GetJobRequest { JobId = job.JobId });
+            throw new Xunit.Sdk.XunitException($"the collectors did not start on both workers within 60 s; job {info.State}: {info.Error}\n{coordinator.Output}");
+        }
+
+        coordinator.Process.Kill();
+        var killedAt = Stopwatch.StartNew();
+        AwaitCondition(() => nodes.All(n => Running(n) == 0), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+        _output.WriteLine($"collectors stopped {killedAt.Elapsed.TotalSeconds:F1} s after the coordinator was killed");
     }
 
     [Fact]
@@ -189,14 +167,6 @@ public sealed class DqnMultiNodeTests : TestKit
 
         Assert.Equal([Akka.Cluster.Cluster.Get(worker.System).SelfAddress.ToString()], result.CollectorNodes);
         Assert.Equal(3000, result.EnvSteps);
-    }
-
-    private static string Text(System.Text.StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
     }
 
     private void AwaitWorkersUp(ActorSystem system, int count, TimeSpan? within = null)

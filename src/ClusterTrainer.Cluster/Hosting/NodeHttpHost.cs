@@ -1,5 +1,7 @@
 using System.Net;
 using Akka.Hosting;
+using ClusterTrainer.Cluster.Api;
+using ClusterTrainer.Cluster.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,29 +10,33 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClusterTrainer.Cluster.Hosting;
 
 /// <summary>
-/// The Kestrel host of a node that serves HTTP: the management port (HTTP/1.1: /ready and /alive for probes)
-/// on any node that has one, and on a coordinator the gRPC job API (HTTP/2) as well. The actor system lives in
-/// the same host, so both stop together.
+/// The Kestrel host of a node that serves HTTP, with the node's actor system inside it (both stop together): the
+/// management port (HTTP/1.1: /ready and /alive for probes and /metrics on every node, the dashboard on a coordinator)
+/// and, on a coordinator, the gRPC job API's port (HTTP/2). Two ports because Kestrel serves cleartext HTTP/2 only on an HTTP/2-only endpoint, while
+/// browsers and Prometheus speak HTTP/1.1 there.
 /// </summary>
-public static class NodeWebHost
+public static class NodeHttpHost
 {
-    /// <param name="grpc">Where the job API listens (host, port); null on a node without it.</param>
+    /// <param name="api">The job API of a coordinator node; null on other nodes.</param>
+    /// <param name="metrics">Served at /metrics on the management port when the node has one.</param>
     /// <param name="addServices">Registers the job API's services, before the host is built.</param>
     /// <param name="mapEndpoints">Maps the job API's endpoints, once it is built.</param>
     public static Task<ActorSystemHost> StartAsync(
         NodeOptions node,
+        ApiOptions? api,
+        NodeMetrics metrics,
         Action<AkkaConfigurationBuilder> configureAkka,
-        (string Host, int Port)? grpc = null,
         Action<IServiceCollection>? addServices = null,
         Action<WebApplication>? mapEndpoints = null)
     {
         ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(metrics);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (grpc is var (grpcHost, grpcPort))
+            if (api is not null)
             {
-                kestrel.Listen(ListenAddress(grpcHost), grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(ListenAddress(api.Host), api.Port, listen => listen.Protocols = HttpProtocols.Http2);
             }
 
             if (node.ManagementPort is { } management)
@@ -39,11 +45,14 @@ public static class NodeWebHost
             }
         });
         ActorSystemHost.AddActorSystem(builder.Services, builder.Logging, NodeOptions.SystemName, configureAkka);
+        builder.Services.AddSingleton(metrics);
+        // Akka.Hosting's checks (actor system alive, cluster joined) and the node's own join these (NodeHealthChecks).
         builder.Services.AddHealthChecks();
         addServices?.Invoke(builder.Services);
         var app = builder.Build();
         if (node.ManagementPort is not null)
         {
+            app.MapNodeMetrics(metrics);
             app.MapNodeHealth();
         }
 

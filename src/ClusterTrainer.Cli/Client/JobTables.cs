@@ -1,0 +1,81 @@
+using System.Globalization;
+using ClusterTrainer.Api.V1;
+using Spectre.Console;
+
+namespace ClusterTrainer.Cli.Client;
+
+/// <summary>
+/// The tables of the job API commands. Ids and addresses never wrap (a person copies them into the next
+/// command), so the free-text columns give way on a narrow terminal; a value that does not exist yet is "-".
+/// </summary>
+public static class JobTables
+{
+    public const string Missing = "-";
+
+    public static Table Jobs(IEnumerable<JobInfo> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var table = new Table()
+            .AddColumn(new TableColumn("job").NoWrap())
+            .AddColumn("name")
+            .AddColumn(new TableColumn("state").NoWrap())
+            .AddColumn(new TableColumn("model").NoWrap())
+            .AddColumn(new TableColumn("epoch").NoWrap())
+            .AddColumn(new TableColumn("test accuracy").NoWrap())
+            .AddColumn("error");
+        foreach (var job in jobs)
+        {
+            table.AddRow(Markup.Escape(job.JobId), Markup.Escape(job.Name), job.State.ToString(), Markup.Escape(job.Model), Epoch(job), Accuracy(job), Markup.Escape(job.Error));
+        }
+
+        return table;
+    }
+
+    public static Table SweepResults(IEnumerable<(JobInfo Job, string Point)> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var table = new Table()
+            .AddColumn(new TableColumn("job").NoWrap())
+            .AddColumn("point")
+            .AddColumn(new TableColumn("state").NoWrap())
+            .AddColumn(new TableColumn("test accuracy").NoWrap())
+            .AddColumn("error");
+        foreach (var (job, point) in results)
+        {
+            table.AddRow(Markup.Escape(job.JobId), Markup.Escape(point), job.State.ToString(), Accuracy(job), Markup.Escape(job.Error));
+        }
+
+        return table;
+    }
+
+    public static Table Members(ClusterStatusResponse status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var table = new Table()
+            .AddColumn(new TableColumn("member").NoWrap())
+            .AddColumn("roles")
+            .AddColumn(new TableColumn("status").NoWrap())
+            .AddColumn(new TableColumn("reachable").NoWrap())
+            .AddColumn(new TableColumn("busy").NoWrap());
+        foreach (var member in status.Members)
+        {
+            table.AddRow(Markup.Escape(member.Address), Markup.Escape(string.Join(", ", member.Roles)), Markup.Escape(member.Status), member.Reachable ? "yes" : "[red]no[/]", member.Busy ? "yes" : "no");
+        }
+
+        return table;
+    }
+
+    /// <summary>The epoch being trained of how many; "-" while queued, and for DQN jobs, which have no epochs.</summary>
+    public static string Epoch(JobInfo job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.State == JobState.Queued || job.Epoch == 0 || job.Epochs == 0 ? Missing : $"{job.Epoch}/{job.Epochs}";
+    }
+
+    /// <summary>The test accuracy of the last finished epoch; "-" until one has finished (0.00 % would be a result).</summary>
+    public static string Accuracy(JobInfo job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.HasTestAccuracy ? job.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture) : Missing;
+    }
+}

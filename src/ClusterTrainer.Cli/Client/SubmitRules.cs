@@ -1,0 +1,60 @@
+using ClusterTrainer.Core;
+
+namespace ClusterTrainer.Cli.Client;
+
+/// <summary>
+/// What `submit` can send: the job API carries the training settings of its TrainingSpec and a DQN job's own few;
+/// a flag it cannot carry is refused by name rather than dropped on the way.
+/// </summary>
+public static class SubmitRules
+{
+    private static readonly Dictionary<string, string> NotCarried = new(StringComparer.Ordinal)
+    {
+        ["--threads"] = "the coordinator gives each worker node's replica the node's cores",
+        ["--device"] = "worker nodes train on the CPU build they run",
+        ["--max-classes"] = "the coordinator applies the default limit; raise it with `train` or `cluster`",
+    };
+
+    private static readonly string[] DqnFlags = ["--dqn-env", "--collectors", "--steps", "--seed", "--model"];
+    private static readonly string[] DqnOnlyFlags = ["--collectors", "--steps"];
+
+    /// <param name="given">Flags given on the command line, by long name.</param>
+    /// <exception cref="SettingsException">naming the first flag the request cannot carry.</exception>
+    public static void RequireCarried(IReadOnlySet<string> given, IReadOnlySet<string> trainingFlags, bool dqn)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(trainingFlags);
+        foreach (var (flag, why) in NotCarried)
+        {
+            if (given.Contains(flag))
+            {
+                throw new SettingsException(flag, $"the job API does not carry this setting ({why}); leave it out");
+            }
+        }
+
+        if (dqn)
+        {
+            var training = trainingFlags.Where(given.Contains).Except(DqnFlags).Order(StringComparer.Ordinal).FirstOrDefault();
+            if (training is not null)
+            {
+                throw new SettingsException(training, "is a supervised training setting and does not apply to a DQN job (--dqn-env); leave it out");
+            }
+        }
+        else
+        {
+            var dqnOnly = DqnOnlyFlags.FirstOrDefault(given.Contains);
+            if (dqnOnly is not null)
+            {
+                throw new SettingsException(dqnOnly, "applies to DQN jobs only: add --dqn-env cartpole|acrobot|mountaincar, or leave it out");
+            }
+        }
+    }
+
+    /// <summary>A note for a job that asks for more workers than are registered now; null when there are enough.</summary>
+    public static string? WorkerShortage(int requested, int registered) =>
+        requested <= registered
+            ? null
+            : $"note: only {registered} worker{(registered == 1 ? " is" : "s are")} registered with the coordinator and this job needs {requested}: " +
+              "it stays queued until enough worker nodes join (and fails if none come within the coordinator's wait). " +
+              $"Start more worker nodes, or submit with --workers {Math.Max(1, registered)}";
+}

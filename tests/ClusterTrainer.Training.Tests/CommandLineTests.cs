@@ -1,0 +1,52 @@
+using ClusterTrainer.Cli;
+
+namespace ClusterTrainer.Training.Tests;
+
+/// <summary>Flags typed wrong get a message in the command's own words (issue 15, item 6).</summary>
+public class CommandLineTests
+{
+    [Theory]
+    [InlineData(new[] { "train", "--epochs" }, "--epochs needs a value: --epochs <N>")]
+    [InlineData(new[] { "train", "--epochs", "--lr", "0.1" }, "--epochs needs a value")]
+    [InlineData(new[] { "evaluate", "--run" }, "--run needs a value: --run <DIR>")]
+    [InlineData(new[] { "node", "--role", "worker", "--host" }, "--host needs a value")]
+    public void An_option_without_its_value_should_be_named(string[] args, string expected) =>
+        Assert.Equal(expected, CommandOptions.MissingValue(args)?[..expected.Length]);
+
+    [Theory]
+    [InlineData("train", "--seed", "-1")]
+    [InlineData("train", "--epochs=5")]
+    [InlineData("submit", "--watch", "--epochs", "2")]
+    [InlineData("unknown-command", "--epochs")]
+    public void Values_that_are_present_should_pass(params string[] args) =>
+        Assert.Null(CommandOptions.MissingValue(args));
+
+    [Fact]
+    public async Task The_real_program_should_exit_2_naming_the_option_that_lacks_its_value()
+    {
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--epochs");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--epochs needs a value", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("__default_command", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--model", "cnn", "--activation", "sigmoid", "--activation")]
+    [InlineData("--model", "cnn", "--activation", "relu", "--activation")]
+    [InlineData("--optimizer", "adam", "--momentum", "0.5", "--momentum")]
+    [InlineData("--model", "rnn", "--hidden", "128,64", "--hidden")]
+    public async Task A_flag_the_model_would_ignore_should_be_refused_by_name(string flag1, string value1, string flag2, string value2, string named)
+    {
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--data", "sample", flag1, value1, flag2, value2);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Native_stack_frames_should_not_reach_a_person()
+    {
+        var native = "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 3135999996864 bytes.\n" +
+            "Exception raised from allocate_cpu at alloc_cpu.cpp:127 (most recent call first):\nframe #0: c10::Error::Error(...) + 0x9c";
+        Assert.Equal("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 3135999996864 bytes.", ErrorText.ForPeople(native));
+    }
+}

@@ -1,0 +1,128 @@
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cli;
+using ClusterTrainer.Cli.Client;
+using ClusterTrainer.Cli.Processes;
+using Grpc.Net.Client;
+using Spectre.Console.Testing;
+
+namespace ClusterTrainer.Training.Tests;
+
+/// <summary>
+/// The job API commands met through the real program against a coordinator with one worker (issue 15, items 6,
+/// 7 and 8; issue 13's tables).
+/// </summary>
+public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiCluster>
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task Submit_should_say_at_once_that_too_few_workers_are_registered_and_cancel_should_say_what_it_did()
+    {
+        var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "600", "--epochs", "1", "--workers", "3");
+        Assert.True(code == 0, output);
+        var jobId = output.Split('\n')[0].Trim();
+        Assert.Contains("only 1 worker is registered with the coordinator and this job needs 3", CliProcess.Flat(output), StringComparison.Ordinal);
+
+        var (listed, table) = await CliProcess.RunAsync(Limit, "jobs", "--server", cluster.Url);
+        Assert.True(listed == 0, table);
+        var row = table.Split('\n').Single(line => line.Contains(jobId, StringComparison.Ordinal));
+        Assert.Contains("Queued", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.00 %", row, StringComparison.Ordinal);
+
+        var (cancelled, cancelOutput) = await CliProcess.RunAsync(Limit, "cancel", "--server", cluster.Url, jobId);
+        Assert.True(cancelled == 0, cancelOutput);
+        Assert.Contains($"cancelled {jobId} (it was queued and never started)", CliProcess.Flat(cancelOutput), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_finished_job_should_say_it_had_already_finished()
+    {
+        var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "600", "--epochs", "1", "--workers", "1", "--watch");
+        Assert.True(code == 0, output);
+        var jobId = output.Split('\n')[0].Trim();
+
+        var (cancelled, cancelOutput) = await CliProcess.RunAsync(Limit, "cancel", "--server", cluster.Url, jobId);
+        Assert.True(cancelled == 0, cancelOutput);
+        Assert.Contains($"{jobId} had already finished", CliProcess.Flat(cancelOutput), StringComparison.Ordinal);
+        Assert.DoesNotContain("cancel requested", cancelOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sweep_with_an_invalid_point_should_submit_nothing()
+    {
+        using var files = new TempDirectory();
+        var sweep = files.Combine("sweep.yaml");
+        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample, epochs: 1, limit: 600, workers: 1 }\ngrid:\n  epochs: [1, 0]\n  learning_rate: [0.01, -1]\n");
+        var before = await JobCount();
+
+        var (code, output) = await CliProcess.RunAsync(Limit, "sweep", "--server", cluster.Url, "--file", sweep);
+
+        Assert.True(code == CliApp.BadInput, output);
+        var message = CliProcess.Flat(output);
+        Assert.Contains("3 of 4 points cannot run, so nothing was submitted", message, StringComparison.Ordinal);
+        Assert.Contains("point 2 (epochs=1 learning_rate=-1): learning_rate: must be a positive number", message, StringComparison.Ordinal);
+        Assert.Contains("point 3 (epochs=0 learning_rate=0.01): epochs: must be at least 1", message, StringComparison.Ordinal);
+        Assert.Equal(before, await JobCount());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--threads", "2" }, "--threads")]
+    [InlineData(new[] { "--dqn-env", "cartpole", "--epochs", "3" }, "--epochs")]
+    [InlineData(new[] { "--steps", "1000" }, "--steps")]
+    public async Task Submit_should_refuse_a_flag_the_job_api_would_drop(string[] flags, string named)
+    {
+        var (code, output) = await CliProcess.RunAsync(Limit, ["submit", "--server", cluster.Url, .. flags]);
+        Assert.True(code == CliApp.BadInput, output);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_against_a_coordinator_that_is_not_there_should_say_it_is_unreachable_and_how_to_check()
+    {
+        var server = $"http://127.0.0.1:{LocalPorts.Free()}";
+        var (code, output) = await CliProcess.RunAsync(Limit, "watch", "--server", server, "20260101-000000-mlp-abcdef");
+        Assert.True(code == CliApp.Failed, output);
+        var message = CliProcess.Flat(output);
+        Assert.Contains($"the coordinator's job API at {server} is unreachable", message, StringComparison.Ordinal);
+        Assert.Contains("Check that the coordinator is running", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("StatusCode", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("HttpIOException", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tables_should_fit_100_columns_without_breaking_an_id_and_show_missing_values_as_a_dash()
+    {
+        JobInfo[] jobs =
+        [
+            new() { JobId = "20261202-074545-mlp-f8b1eb", Name = "learning_rate=0.01 batch_size=50", State = JobState.Queued, Model = "mlp", Epochs = 10 },
+            new() { JobId = "20261202-074546-cnn-0a1b2c", State = JobState.Running, Model = "cnn", Epoch = 1, Epochs = 10 },
+            new() { JobId = "20261202-074547-mlp-3d4e5f", State = JobState.Finished, Model = "mlp", Epoch = 10, Epochs = 10, TestAccuracy = 0.8912 },
+            new() { JobId = "20261202-074548-mlp-6a7b8c", State = JobState.Failed, Model = "mlp", Error = "the job needs 3 workers but 1 registered within 120 s; start more worker nodes or ask for fewer workers" },
+        ];
+        var console = new TestConsole().Width(100);
+        console.Write(JobTables.Jobs(jobs));
+        console.Write(JobTables.SweepResults(jobs.Select(j => (j, j.Name))));
+        var status = new ClusterStatusResponse();
+        status.Members.Add(new Member { Address = "akka.tcp://clustertrainer@coordinator-0.clustertrainer.svc:4053", Status = "Up", Reachable = true });
+        status.Members[0].Roles.AddRange(["coordinator", "data"]);
+        console.Write(JobTables.Members(status));
+
+        var lines = console.Output.Split('\n');
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 100, $"{line.Length} columns: {line}"));
+        foreach (var id in jobs.Select(j => j.JobId).Append(status.Members[0].Address))
+        {
+            Assert.Contains(lines, line => line.Contains(id, StringComparison.Ordinal));
+        }
+
+        string Row(string id) => lines.First(line => line.Contains(id, StringComparison.Ordinal));
+        Assert.DoesNotContain("0.00 %", Row(jobs[0].JobId), StringComparison.Ordinal);
+        Assert.Contains(" - ", Row(jobs[1].JobId), StringComparison.Ordinal);
+        Assert.Contains("89.12 %", Row(jobs[2].JobId), StringComparison.Ordinal);
+    }
+
+    private async Task<int> JobCount()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        return (await new Jobs.JobsClient(channel).ListJobsAsync(new ListJobsRequest())).Jobs.Count;
+    }
+}
