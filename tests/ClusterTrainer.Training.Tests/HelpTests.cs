@@ -50,4 +50,19 @@ public class HelpTests
         Assert.Contains("0 <= M < 1", output, StringComparison.Ordinal);
         Assert.DoesNotContain("malformed markup", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Output_to_a_pipe_should_not_be_wrapped_at_80_columns_and_COLUMNS_should_be_honoured()
+    {
+        // Redirected, Spectre.Console assumed 80 columns: `status > file` stacked a member's roles one letter a line.
+        const string Description = "Global mini-batch: samples per optimizer step, split across workers (default 100; 1 = SGD, the training-set size = batch gradient descent)";
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--help");
+        Assert.True(code == 0, output);
+        Assert.Contains(Description, output, StringComparison.Ordinal);
+
+        await using var narrow = CliProcess.Start(new Dictionary<string, string> { ["COLUMNS"] = "70" }, "train", "--help");
+        Assert.Equal(0, await narrow.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.DoesNotContain(Description, narrow.Output, StringComparison.Ordinal);
+        Assert.All(narrow.Output.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 70, $"{line.TrimEnd().Length} columns: {line}"));
+    }
 }
