@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli.Client;
 using Spectre.Console;
@@ -48,11 +49,11 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         var request = new SubmitJobRequest { Name = settings.Name ?? string.Empty };
         if (settings.DqnEnv is { } env)
         {
-            request.Dqn = new DqnSpec { Env = env, Collectors = settings.Collectors ?? 0, Steps = settings.Steps ?? 0, Seed = settings.ToSettings().Seed };
+            request.Dqn = DqnRequest(env, settings);
         }
         else
         {
-            request.Training = TrainingSpecs.From(settings.ToSettings());
+            request.Training = TrainingSettingsSchema.ToSpec(settings.ToSettings());
         }
 
         var (channel, client) = ServerOptions.Connect(settings.Server, settings.Token);
@@ -75,5 +76,27 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
             JobWatcher.Report(console, ended);
             return JobExitCodes.For(ended.State);
         }
+    }
+
+    /// <summary>A DQN job's request: only what was given is written, so an absent field takes the environment's default and zero stays zero.</summary>
+    private static DqnSpec DqnRequest(string env, Options settings)
+    {
+        var spec = new DqnSpec { Env = env };
+        if (settings.Collectors is { } collectors)
+        {
+            spec.Collectors = collectors;
+        }
+
+        if (settings.Steps is { } steps)
+        {
+            spec.Steps = steps;
+        }
+
+        if (settings.SettingTexts().ContainsKey("--seed"))
+        {
+            spec.Seed = settings.ToSettings().Seed;
+        }
+
+        return spec;
     }
 }

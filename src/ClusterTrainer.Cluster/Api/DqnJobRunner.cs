@@ -27,10 +27,10 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
             var defaults = DqnSettings.DefaultsFor(string.IsNullOrEmpty(spec.Env) ? "cartpole" : spec.Env);
             return (defaults with
             {
-                Collectors = spec.Collectors != 0 ? spec.Collectors : defaults.Collectors,
-                Steps = spec.Steps != 0 ? spec.Steps : defaults.Steps,
-                Seed = spec.Seed != 0 ? spec.Seed : defaults.Seed,
-                ReplayRatio = spec.ReplayRatio != 0 ? spec.ReplayRatio : defaults.ReplayRatio,
+                Collectors = spec.HasCollectors ? spec.Collectors : defaults.Collectors,
+                Steps = spec.HasSteps ? spec.Steps : defaults.Steps,
+                Seed = spec.HasSeed ? spec.Seed : defaults.Seed,
+                ReplayRatio = spec.HasReplayRatio ? spec.ReplayRatio : defaults.ReplayRatio,
             }).Validate();
         }
         catch (ArgumentException error)
