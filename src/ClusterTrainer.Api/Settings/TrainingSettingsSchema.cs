@@ -26,7 +26,7 @@ public static class TrainingSettingsSchema
     public static IReadOnlyList<TrainingSettingRow> Rows { get; } =
     [
         Choice<ModelKind>(nameof(TrainingSettings.Model), "--model", "model", "model", s => s.Model, (_, v) => TrainingSettings.DefaultsFor(v), spec => spec.Model, (spec, v) => spec.Model = v),
-        Text(nameof(TrainingSettings.Data), "--data", "data", "data", "an IDX directory, a CSV file, or sample (on the coordinator's node for submitted jobs)", "the default search (README, Data)",
+        Text(nameof(TrainingSettings.Data), "--data", "data", "data", "an IDX directory, a CSV file, or sample (on the coordinator's node for submitted jobs)", "the default search (see Data)",
             s => s.Data, (s, v) => s with { Data = string.IsNullOrWhiteSpace(v) ? null : v }, spec => spec.Data, (spec, v) => spec.Data = v),
         Number(nameof(TrainingSettings.Epochs), "--epochs", "epochs", "epochs", "at least 1",
             s => s.Epochs, (s, v) => s with { Epochs = v }, spec => spec.HasEpochs ? spec.Epochs : null, (spec, v) => spec.Epochs = v),
