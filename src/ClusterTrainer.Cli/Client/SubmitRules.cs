@@ -10,8 +10,8 @@ namespace ClusterTrainer.Cli.Client;
 /// </summary>
 public static class SubmitRules
 {
-    private static readonly string[] DqnFlags = ["--dqn-env", "--collectors", "--steps", "--seed", "--model"];
-    private static readonly string[] DqnOnlyFlags = ["--collectors", "--steps"];
+    private static readonly string[] DqnFlags = ["--dqn-env", "--collectors", "--steps", "--seed", "--replay-ratio", "--model"];
+    private static readonly string[] DqnOnlyFlags = ["--collectors", "--steps", "--replay-ratio"];
 
     /// <param name="given">Flags given on the command line, by long name.</param>
     /// <exception cref="SettingsException">naming the first flag the request cannot carry.</exception>

@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using System.Globalization;
 using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli.Client;
+using ClusterTrainer.Core;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,7 +27,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         public string? Name { get; init; }
 
         [CommandOption("--dqn-env <ENV>")]
-        [Description("Submit a DQN job instead (cartpole | acrobot | mountaincar); with --collectors and --steps")]
+        [Description("Submit a DQN job instead (cartpole | acrobot | mountaincar); with --collectors, --steps, --seed and --replay-ratio")]
         public string? DqnEnv { get; init; }
 
         [CommandOption("--collectors <N>")]
@@ -35,6 +37,10 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [CommandOption("--steps <N>")]
         [Description("DQN: environment steps (default: the environment's, 100000 for cartpole)")]
         public long? Steps { get; init; }
+
+        [CommandOption("--replay-ratio <R>")]
+        [Description("DQN: gradient updates per collected transition (default 0.5)")]
+        public string? ReplayRatio { get; init; }
 
         [CommandOption("--watch")]
         [Description("Follow the job to its end; the exit code then tells how it ended (0 finished, 1 failed, 130 cancelled)")]
@@ -78,25 +84,40 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         }
     }
 
-    /// <summary>A DQN job's request: only what was given is written, so an absent field takes the environment's default and zero stays zero.</summary>
+    /// <summary>
+    /// A DQN job's request from submit's DQN flags, checked here as `dqn` checks its own (an error names submit's
+    /// flag), every carried setting written out.
+    /// </summary>
     private static DqnSpec DqnRequest(string env, Options settings)
     {
-        var spec = new DqnSpec { Env = env };
+        var given = new Dictionary<string, string>(StringComparer.Ordinal) { ["--env"] = env };
         if (settings.Collectors is { } collectors)
         {
-            spec.Collectors = collectors;
+            given["--collectors"] = collectors.ToString(CultureInfo.InvariantCulture);
         }
 
         if (settings.Steps is { } steps)
         {
-            spec.Steps = steps;
+            given["--steps"] = steps.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (settings.SettingTexts().ContainsKey("--seed"))
+        if (settings.Seed is { } seed)
         {
-            spec.Seed = settings.ToSettings().Seed;
+            given["--seed"] = seed;
         }
 
-        return spec;
+        if (settings.ReplayRatio is { } ratio)
+        {
+            given["--replay-ratio"] = ratio;
+        }
+
+        try
+        {
+            return DqnSettingsSchema.ToSpec(DqnSettingsSchema.FromText(given));
+        }
+        catch (SettingsException error) when (error.Setting == "--env")
+        {
+            throw error.Renamed("--dqn-env");
+        }
     }
 }

@@ -1,10 +1,14 @@
 using System.Globalization;
 using ClusterTrainer.Api.Settings;
+using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Api;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
+using ClusterTrainer.Rl.Dqn;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Google.Protobuf;
 
 namespace ClusterTrainer.Training.Tests.Settings;
 
@@ -20,7 +24,7 @@ public class SettingsRoundTripProperties
         var flags = Gen.Constant(Array.Empty<(string Flag, string Text)>());
         foreach (var row in TrainingSettingsSchema.Rows.Where(r => r.OnCommandLine))
         {
-            var given = Gen.OneOf(Gen.Constant<string?>(null), Gen.Constant<string?>(null), TextFor(row).Select(text => (string?)text));
+            var given = Gen.OneOf(Gen.Constant<string?>(null), Gen.Constant<string?>(null), TextFor(typeof(TrainingSettings), row.Property).Select(text => (string?)text));
             flags = from before in flags
                     from text in given
                     select text is null ? before : [.. before, (row.Flag, text)];
@@ -45,11 +49,50 @@ public class SettingsRoundTripProperties
         });
     }
 
-    /// <summary>Typed text for a setting, by the type of its property: zeros often, valid values mostly, some that must be refused.</summary>
-    private static Gen<string> TextFor(TrainingSettingRow row)
+    /// <summary>
+    /// DQN's property: the flags `submit --dqn-env` takes (the rows the API carries) -> API request -> settings equals
+    /// the same flags -> settings, as `dqn` reads them.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property Dqn_settings_should_reach_the_job_through_the_api_unchanged_or_be_refused_by_name()
     {
-        var type = typeof(TrainingSettings).GetProperty(row.Property)!.PropertyType;
+        var flags = Gen.Elements("cartpole", "acrobot", "mountaincar", "pong").Select(env => new[] { ("--env", env) });
+        foreach (var row in DqnSettingsSchema.Rows.Where(r => r.ApiField is not null && r.Flag != "--env"))
+        {
+            var given = Gen.OneOf(Gen.Constant<string?>(null), TextFor(typeof(DqnSettings), row.Property).Select(text => (string?)text));
+            flags = from before in flags
+                    from text in given
+                    select text is null ? before : [.. before, (row.Flag, text)];
+        }
+
+        return Prop.ForAll(flags.ToArbitrary(), given =>
+        {
+            var text = given.ToDictionary(g => g.Item1, g => g.Item2, StringComparer.Ordinal);
+            DqnSettings cli;
+            try
+            {
+                cli = DqnSettingsSchema.FromText(text);
+            }
+            catch (SettingsException refused)
+            {
+                return Prop.Label(text.ContainsKey(refused.Setting), $"refused as '{refused.Setting}', given {string.Join(" ", given)}").Classify(true, "refused");
+            }
+
+            var api = DqnJobRunner.ToSettings(DqnSpec.Parser.ParseFrom(DqnSettingsSchema.ToSpec(cli).ToByteArray()));
+            return Prop.Label(RunJson.Serialize(api) == RunJson.Serialize(cli), $"{string.Join(" ", given)}: CLI {RunJson.Serialize(cli)} API {RunJson.Serialize(api)}").Classify(true, "carried");
+        });
+    }
+
+    /// <summary>Typed text for a setting, by the type of its property: zeros often, valid values mostly, some that must be refused.</summary>
+    private static Gen<string> TextFor(Type settings, string property)
+    {
+        var type = settings.GetProperty(property)!.PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(long))
+        {
+            return Gen.OneOf(Gen.Elements("0", "1", "8"), Gen.Choose(1, 200_000).Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.Elements("-1", "many"));
+        }
+
         if (type == typeof(int))
         {
             return Gen.OneOf(Gen.Elements("0", "1", "2"), Gen.Choose(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.Choose(-3, 3000).Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.Elements("-1", "two"));
