@@ -47,6 +47,9 @@ public sealed record SettingRow<TSettings, TSpec>
     /// <summary>Applies the request's value when the field is present; keeps the settings' value otherwise.</summary>
     public Func<TSettings, TSpec, TSettings>? Read { get; init; }
 
+    /// <summary>Whether a request sets the field (a present optional number, a non-empty string or list).</summary>
+    public Func<TSpec, bool>? IsIn { get; init; }
+
     /// <summary>The setting's name in <paramref name="vocabulary"/>; the flag where that vocabulary has no name for it.</summary>
     public string NameIn(SettingVocabulary vocabulary) => vocabulary switch
     {

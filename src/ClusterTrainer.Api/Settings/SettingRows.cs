@@ -25,6 +25,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
             Parse = (s, text) => set(s, SettingText.Number<T>(text, flag)),
             Write = write is null ? null : (s, spec) => write(spec, get(s)),
             Read = read is null ? null : (s, spec) => read(spec) is { } value ? set(s, value) : s,
+            IsIn = read is null ? null : spec => read(spec) is not null,
         };
 
     public SettingRow<TSettings, TSpec> OptionalNumber(string property, string flag, string? field, string? key, string rule, string unset,
@@ -48,6 +49,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
                 }
             },
             Read = read is null ? null : (s, spec) => read(spec) is { } value ? set(s, value) : s,
+            IsIn = read is null ? null : spec => read(spec) is not null,
         };
 
     public SettingRow<TSettings, TSpec> Choice<T>(string property, string flag, string? field, string? key,
@@ -65,6 +67,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
             Parse = (s, text) => set(s, SettingText.Choice<T>(text, flag)),
             Write = write is null ? null : (s, spec) => write(spec, get(s).ToString().ToLowerInvariant()),
             Read = read is null ? null : (s, spec) => read(spec) is { Length: > 0 } text ? set(s, SettingText.Choice<T>(text, flag)) : s,
+            IsIn = read is null ? null : spec => read(spec) is { Length: > 0 },
         };
 
     public SettingRow<TSettings, TSpec> Text(string property, string flag, string? field, string? key, string rule, string? unset,
@@ -88,6 +91,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
                 }
             },
             Read = read is null ? null : (s, spec) => read(spec) is { Length: > 0 } text ? set(s, text) : s,
+            IsIn = read is null ? null : spec => read(spec) is { Length: > 0 },
         };
 
     public SettingRow<TSettings, TSpec> Sizes(string property, string flag, string? field, string? key, string rule,
@@ -104,6 +108,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
             Parse = (s, text) => set(s, SettingText.Sizes(text, flag)),
             Write = write is null ? null : (s, spec) => write(spec, get(s)),
             Read = read is null ? null : (s, spec) => read(spec) is { Count: > 0 } sizes ? set(s, [.. sizes]) : s,
+            IsIn = read is null ? null : spec => read(spec) is { Count: > 0 },
         };
 
     /// <summary>A switch: given means on ("true" as text); absent means its default.</summary>
@@ -121,6 +126,7 @@ public sealed class SettingRows<TSettings, TSpec>(string apiMessage)
             Parse = (s, text) => set(s, SettingText.Switch(text, flag)),
             Write = write is null ? null : (s, spec) => write(spec, get(s)),
             Read = read is null ? null : (s, spec) => read(spec) is { } on ? set(s, on) : s,
+            IsIn = read is null ? null : spec => read(spec) is not null,
         };
 
     /// <summary>A setting the program fixes: no flag a person can give, not carried, not swept (tests set it in code).</summary>

@@ -110,7 +110,12 @@ public static class TrainingSettingsSchema
         {
             if (row.Write is not null)
             {
-                row.Write(settings, spec);
+                // A setting the model or optimizer does not use (momentum with Adam) stays out of the request: the
+                // coordinator refuses one that is there, as the command line does.
+                if (SettingApplicability.Applies(settings, row.Flag))
+                {
+                    row.Write(settings, spec);
+                }
             }
             else if (row.Show(settings) != row.Show(defaults))
             {
@@ -121,12 +126,17 @@ public static class TrainingSettingsSchema
         return spec;
     }
 
-    /// <summary>The settings a request asks for: absent fields take the model's defaults.</summary>
+    /// <summary>
+    /// The settings a request asks for: absent fields take the model's defaults, and a present field the model or
+    /// optimizer would not use is refused (<see cref="SettingApplicability"/>), not ignored.
+    /// </summary>
     /// <exception cref="SettingsException">naming the flag of the first value that cannot be used (rename it with <see cref="Rename"/>).</exception>
     public static TrainingSettings FromSpec(TrainingSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Rows.Aggregate(TrainingSettings.DefaultsFor(ModelKind.Mlp), (settings, row) => row.Read is null ? settings : row.Read(settings, spec)).Validate();
+        var settings = Rows.Aggregate(TrainingSettings.DefaultsFor(ModelKind.Mlp), (current, row) => row.Read is null ? current : row.Read(current, spec)).Validate();
+        var present = Rows.Where(row => row.IsIn?.Invoke(spec) == true).Select(row => row.Flag).ToHashSet(StringComparer.Ordinal);
+        return SettingApplicability.Require(settings, present);
     }
 
     /// <summary>The first of <paramref name="givenFlags"/> that the job API cannot carry; null when it carries them all.</summary>

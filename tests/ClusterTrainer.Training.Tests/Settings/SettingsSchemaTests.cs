@@ -129,6 +129,20 @@ public class SettingsSchemaTests
         Assert.Null(TrainingSettingsSchema.NotCarried(TrainingSettingsSchema.Rows.Where(r => r.OnCommandLine).Select(r => r.Flag)));
     }
 
+    [Fact]
+    public void A_request_should_leave_out_what_the_model_does_not_use_and_the_api_should_refuse_it_when_present()
+    {
+        var cnn = Options(new Dictionary<string, string> { ["--model"] = "cnn" }).ToSettings();
+        var spec = TrainingSettingsSchema.ToSpec(cnn);
+        Assert.False(spec.HasMomentum, "momentum sent for an Adam job");
+        Assert.Equal(string.Empty, spec.Activation);
+        Assert.Equal(RunJson.Serialize(cnn), RunJson.Serialize(ThroughApi(cnn)));
+
+        spec.Momentum = 0.5;
+        var error = Assert.Throws<RpcException>(() => TrainingSpecMapper.ToSettings(spec));
+        Assert.StartsWith("training.momentum: applies to the sgd optimizer only", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>Settings on the command line, as Spectre.Console.Cli would bind them (one string property per flag).</summary>
     internal static TrainOptions Options(IReadOnlyDictionary<string, string> textByFlag)
     {
