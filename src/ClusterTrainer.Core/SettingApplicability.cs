@@ -12,17 +12,32 @@ public static class SettingApplicability
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(given);
-        var model = settings.Model.ToString().ToLowerInvariant();
-        if (given.Contains("--activation") && settings.Model is not (ModelKind.Mlp or ModelKind.Tabular))
+        foreach (var flag in given.Order(StringComparer.Ordinal))
         {
-            throw new SettingsException("--activation", $"applies to the mlp and tabular models only; the {model} has its own ({(settings.Model == ModelKind.Cnn ? "ReLU" : "the GRU's gates")}). Leave it out");
-        }
-
-        if (given.Contains("--momentum") && settings.Optimizer != OptimizerKind.Sgd)
-        {
-            throw new SettingsException("--momentum", $"applies to the sgd optimizer only; this run uses {settings.Optimizer.ToString().ToLowerInvariant()} (the {model}'s default unless --optimizer says otherwise). Leave it out, or add --optimizer sgd");
+            if (Problem(settings, flag) is { } problem)
+            {
+                throw new SettingsException(flag, problem);
+            }
         }
 
         return settings;
+    }
+
+    /// <summary>Whether these settings use the setting of <paramref name="flag"/> (a request leaves out those they do not).</summary>
+    public static bool Applies(TrainingSettings settings, string flag) => Problem(settings, flag) is null;
+
+    /// <summary>Why these settings do not use the setting of <paramref name="flag"/>; null when they do.</summary>
+    private static string? Problem(TrainingSettings settings, string flag)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var model = settings.Model.ToString().ToLowerInvariant();
+        return flag switch
+        {
+            "--activation" when settings.Model is not (ModelKind.Mlp or ModelKind.Tabular) =>
+                $"applies to the mlp and tabular models only; the {model} has its own ({(settings.Model == ModelKind.Cnn ? "ReLU" : "the GRU's gates")}). Leave it out",
+            "--momentum" when settings.Optimizer != OptimizerKind.Sgd =>
+                $"applies to the sgd optimizer only; this run uses {settings.Optimizer.ToString().ToLowerInvariant()} (the {model}'s default unless --optimizer says otherwise). Leave it out, or add --optimizer sgd",
+            _ => null,
+        };
     }
 }

@@ -66,7 +66,6 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
     }
 
     [Theory]
-    [InlineData(new[] { "--threads", "2" }, "--threads")]
     [InlineData(new[] { "--dqn-env", "cartpole", "--epochs", "3" }, "--epochs")]
     [InlineData(new[] { "--steps", "1000" }, "--steps")]
     public async Task Submit_should_refuse_a_flag_the_job_api_would_drop(string[] flags, string named)

@@ -30,7 +30,7 @@ public class KubernetesCliTests
     [Theory]
     [InlineData("train", "--exchange-staging", "sideways", "--data", "sample")]
     [InlineData("train", "--exchange-staging", "never", "--device", "cuda", "--data", "sample")]
-    [InlineData("submit", "--exchange-staging", "always", "--data", "sample", "--server", "http://127.0.0.1:1")]
+    [InlineData("submit", "--exchange-staging", "sideways", "--data", "sample", "--server", "http://127.0.0.1:1")]
     public async Task An_exchange_staging_that_cannot_run_should_be_refused_with_exit_2_naming_the_flag(params string[] arguments)
     {
         var (code, output) = await CliProcess.RunAsync(Limit, arguments);

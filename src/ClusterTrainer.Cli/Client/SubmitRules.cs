@@ -1,22 +1,17 @@
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Core;
 
 namespace ClusterTrainer.Cli.Client;
 
 /// <summary>
-/// What `submit` can send: the job API carries the training settings of its TrainingSpec and a DQN job's own few;
-/// a flag it cannot carry is refused by name rather than dropped on the way.
+/// What `submit` can send: the job API carries the training settings that have an API field in
+/// <see cref="TrainingSettingsSchema"/> and a DQN job's own few; a flag it cannot carry is refused by name rather
+/// than dropped on the way.
 /// </summary>
 public static class SubmitRules
 {
-    private static readonly Dictionary<string, string> NotCarried = new(StringComparer.Ordinal)
-    {
-        ["--threads"] = "the coordinator gives each worker node's replica the node's cores",
-        ["--device"] = "worker nodes train on the CPU build they run",
-        ["--max-classes"] = "the coordinator applies the default limit; raise it with `train` or `cluster`",
-    };
-
-    private static readonly string[] DqnFlags = ["--dqn-env", "--collectors", "--steps", "--seed", "--model"];
-    private static readonly string[] DqnOnlyFlags = ["--collectors", "--steps"];
+    private static readonly string[] DqnFlags = ["--dqn-env", "--collectors", "--steps", "--seed", "--replay-ratio", "--model"];
+    private static readonly string[] DqnOnlyFlags = ["--collectors", "--steps", "--replay-ratio"];
 
     /// <param name="given">Flags given on the command line, by long name.</param>
     /// <exception cref="SettingsException">naming the first flag the request cannot carry.</exception>
@@ -24,12 +19,9 @@ public static class SubmitRules
     {
         ArgumentNullException.ThrowIfNull(given);
         ArgumentNullException.ThrowIfNull(trainingFlags);
-        foreach (var (flag, why) in NotCarried)
+        if (TrainingSettingsSchema.NotCarried(given.Order(StringComparer.Ordinal)) is { } notCarried)
         {
-            if (given.Contains(flag))
-            {
-                throw new SettingsException(flag, $"the job API does not carry this setting ({why}); leave it out");
-            }
+            throw new SettingsException(notCarried, "the job API does not carry this setting; leave it out of a submitted job (train and cluster take it)");
         }
 
         if (dqn)

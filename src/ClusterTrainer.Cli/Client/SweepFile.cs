@@ -1,4 +1,4 @@
-using System.Globalization;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Core;
 using YamlDotNet.Core;
@@ -6,11 +6,13 @@ using YamlDotNet.RepresentationModel;
 
 namespace ClusterTrainer.Cli.Client;
 
-/// <summary>One experiment of a sweep: a readable name ("lr=0.01 batch_size=50") and its settings.</summary>
-public sealed record SweepPoint(string Name, TrainingSpec Spec)
+/// <summary>One experiment of a sweep: a readable name ("lr=0.01 batch_size=50") and its settings by sweep key.</summary>
+/// <param name="Values">The point's settings as the file gives them (base values, then the grid's), by key.</param>
+public sealed record SweepPoint(string Name, IReadOnlyDictionary<string, string> Values)
 {
-    /// <summary>The point's settings as the file gives them (base values, then the grid's), by key.</summary>
-    public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
+    /// <summary>The request for this point, every setting written out.</summary>
+    /// <exception cref="SettingsException">naming the sweep key of a value that cannot run (<see cref="SweepValidation.Require"/> checks every point first).</exception>
+    public TrainingSpec Spec => TrainingSettingsSchema.ToSpec(SweepValidation.ToSettings(Values));
 }
 
 /// <summary>
@@ -21,12 +23,14 @@ public sealed record SweepPoint(string Name, TrainingSpec Spec)
 ///   learning_rate: [0.01, 0.05]
 ///   batch_size: [50, 100]
 /// </code>
-/// and expands the grid into its cartesian product. Unknown keys and bad values are errors naming the key.
+/// and expands the grid into its cartesian product. The keys are the sweep keys of
+/// <see cref="TrainingSettingsSchema"/> (README "Settings"); an unknown key is an error naming it, and bad values
+/// are found by <see cref="SweepValidation"/>, naming the key and the point. A list where one value is expected
+/// (hidden: [512, 256] in base, or an item of a grid list) is one value, its items joined by commas.
 /// </summary>
 public static class SweepFile
 {
-    private static readonly string[] Keys =
-        ["model", "data", "epochs", "batch_size", "learning_rate", "optimizer", "seed", "limit", "workers", "shards", "lr_schedule", "momentum", "activation"];
+    private static readonly string[] Keys = [.. TrainingSettingsSchema.Rows.Select(r => r.SweepKey).OfType<string>()];
 
     public static IReadOnlyList<SweepPoint> Load(string path)
     {
@@ -60,14 +64,14 @@ public static class SweepFile
                 case "base" when valueNode is YamlMappingNode mapping:
                     foreach (var (k, v) in mapping.Children)
                     {
-                        baseValues[Key(path, k)] = Scalar(path, k, v);
+                        baseValues[Key(path, k)] = Value(path, k, v);
                     }
 
                     break;
                 case "grid" when valueNode is YamlMappingNode mapping:
                     foreach (var (k, v) in mapping.Children)
                     {
-                        var values = v is YamlSequenceNode list ? list.Children.Select(item => Scalar(path, k, item)).ToArray() : [Scalar(path, k, v)];
+                        var values = v is YamlSequenceNode list ? list.Children.Select(item => Value(path, k, item)).ToArray() : [Value(path, k, v)];
                         if (values.Length == 0)
                         {
                             throw new InvalidDataException($"{path}: grid.{Key(path, k)} has no values");
@@ -97,7 +101,7 @@ public static class SweepFile
             }
 
             var name = c.Count == 0 ? "base" : string.Join(" ", c.Select(p => $"{p.Key}={p.Value}"));
-            return new SweepPoint(name, ToSpec(path, values)) { Values = values };
+            return new SweepPoint(name, values);
         }).ToArray();
     }
 
@@ -109,34 +113,12 @@ public static class SweepFile
             : throw new InvalidDataException($"{path}: unknown setting '{key}' (known: {string.Join(", ", Keys)})");
     }
 
-    private static string Scalar(string path, YamlNode key, YamlNode value) =>
-        value is YamlScalarNode { Value: { } text } ? text : throw new InvalidDataException($"{path}: '{key}' needs a single value or a list of values");
-
-    private static TrainingSpec ToSpec(string path, Dictionary<string, string> values)
+    /// <summary>A scalar, or a list of scalars as one comma-separated value (a list of layer sizes).</summary>
+    private static string Value(string path, YamlNode key, YamlNode value) => value switch
     {
-        var spec = new TrainingSpec();
-        foreach (var (key, text) in values)
-        {
-            int Int() => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: {key} '{text}' is not a whole number");
-            double Double() => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: {key} '{text}' is not a number");
-            switch (key)
-            {
-                case "model": spec.Model = text; break;
-                case "data": spec.Data = text; break;
-                case "epochs": spec.Epochs = Int(); break;
-                case "batch_size": spec.BatchSize = Int(); break;
-                case "learning_rate": spec.LearningRate = Double(); break;
-                case "optimizer": spec.Optimizer = text; break;
-                case "seed": spec.Seed = Int(); break;
-                case "limit": spec.Limit = Int(); break;
-                case "workers": spec.Workers = Int(); break;
-                case "shards": spec.Shards = Int(); break;
-                case "lr_schedule": spec.LrSchedule = text; break;
-                case "momentum": spec.Momentum = Double(); break;
-                case "activation": spec.Activation = text; break;
-            }
-        }
-
-        return spec;
-    }
+        YamlScalarNode { Value: { } text } => text,
+        YamlSequenceNode list when list.Children.All(item => item is YamlScalarNode { Value: not null }) =>
+            string.Join(",", list.Children.Select(item => ((YamlScalarNode)item).Value)),
+        _ => throw new InvalidDataException($"{path}: '{key}' needs a single value or a list of values"),
+    };
 }

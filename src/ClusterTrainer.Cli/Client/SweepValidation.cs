@@ -1,4 +1,4 @@
-using ClusterTrainer.Cli.Commands;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Core;
 
 namespace ClusterTrainer.Cli.Client;
@@ -10,23 +10,6 @@ namespace ClusterTrainer.Cli.Client;
 /// </summary>
 public static class SweepValidation
 {
-    private static readonly Dictionary<string, string> FlagOfKey = new(StringComparer.Ordinal)
-    {
-        ["model"] = "--model",
-        ["data"] = "--data",
-        ["epochs"] = "--epochs",
-        ["batch_size"] = "--batch-size",
-        ["learning_rate"] = "--lr",
-        ["optimizer"] = "--optimizer",
-        ["seed"] = "--seed",
-        ["limit"] = "--limit",
-        ["workers"] = "--workers",
-        ["shards"] = "--shards",
-        ["lr_schedule"] = "--lr-schedule",
-        ["momentum"] = "--momentum",
-        ["activation"] = "--activation",
-    };
-
     /// <exception cref="InvalidDataException">naming the file and every invalid point with its key and problem.</exception>
     public static void Require(string path, IReadOnlyList<SweepPoint> points)
     {
@@ -40,7 +23,7 @@ public static class SweepValidation
             }
             catch (SettingsException error)
             {
-                problems.Add($"point {i + 1} ({points[i].Name}): {InKeys(error)}");
+                problems.Add($"point {i + 1} ({points[i].Name}): {error.Message}");
             }
         }
 
@@ -51,35 +34,24 @@ public static class SweepValidation
     }
 
     /// <summary>The settings `train` would run for these sweep values.</summary>
-    /// <exception cref="SettingsException">naming the flag of the first value that cannot be used.</exception>
+    /// <exception cref="SettingsException">naming the sweep key of the first value that cannot be used ("epochs: must be at least 1", not "--epochs: ...").</exception>
     public static TrainingSettings ToSettings(IReadOnlyDictionary<string, string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        string? Get(string key) => values.TryGetValue(key, out var value) ? value : null;
-        return new TrainOptions
+        var byFlag = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, text) in values)
         {
-            Model = Get("model") ?? "mlp",
-            Data = Get("data"),
-            Epochs = Get("epochs"),
-            BatchSize = Get("batch_size"),
-            LearningRate = Get("learning_rate"),
-            Optimizer = Get("optimizer"),
-            Seed = Get("seed"),
-            Limit = Get("limit"),
-            Workers = Get("workers"),
-            Shards = Get("shards"),
-            Schedule = Get("lr_schedule"),
-            Momentum = Get("momentum"),
-            Activation = Get("activation"),
-        }.ToSettings();
-    }
+            var row = TrainingSettingsSchema.BySweepKey(key) ?? throw new SettingsException(key, "is not a sweep key (README, Settings)");
+            byFlag[row.Flag] = text;
+        }
 
-    /// <summary>The error in the file's words: "epochs: must be at least 1", not "--epochs: ...".</summary>
-    private static string InKeys(SettingsException error)
-    {
-        var key = FlagOfKey.FirstOrDefault(pair => pair.Value == error.Setting).Key;
-        return key is not null && error.Message.StartsWith(error.Setting, StringComparison.Ordinal)
-            ? key + error.Message[error.Setting.Length..]
-            : error.Message;
+        try
+        {
+            return TrainingSettingsSchema.FromText(byFlag);
+        }
+        catch (SettingsException error)
+        {
+            throw TrainingSettingsSchema.Rename(error, SettingVocabulary.SweepFile);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Cli.Console;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Cluster.Rl;
@@ -65,39 +66,14 @@ public sealed class DqnCommand(IAnsiConsole console) : AsyncCommand<DqnCommand.O
         public bool Force { get; init; }
 
         /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
-        public DqnSettings ToSettings()
-        {
-            DqnSettings defaults;
-            try
-            {
-                defaults = DqnSettings.DefaultsFor(Env);
-            }
-            catch (ArgumentException error)
-            {
-                throw new SettingsException("--env", error.Message);
-            }
+        public DqnSettings ToSettings() => DqnSettingsSchema.FromText(SettingTexts());
 
-            var settings = defaults with
-            {
-                Collectors = FlagValues.Int(Collectors, "--collectors") ?? defaults.Collectors,
-                EnvsPerCollector = FlagValues.Int(EnvsPerCollector, "--envs-per-collector") ?? defaults.EnvsPerCollector,
-                Steps = FlagValues.Int(Steps, "--steps") ?? defaults.Steps,
-                Seed = FlagValues.Int(Seed, "--seed") ?? defaults.Seed,
-                ReplayRatio = FlagValues.Double(ReplayRatio, "--replay-ratio") ?? defaults.ReplayRatio,
-                LearningRate = FlagValues.Double(LearningRate, "--lr") ?? defaults.LearningRate,
-                TargetUpdateInterval = FlagValues.Int(TargetUpdate, "--target-update") ?? defaults.TargetUpdateInterval,
-                Prioritized = Prioritized,
-                EvalInterval = FlagValues.Int(EvalInterval, "--eval-interval") ?? defaults.EvalInterval,
-            };
-            try
-            {
-                return settings.Validate();
-            }
-            catch (ArgumentException error)
-            {
-                throw new SettingsException($"--{error.ParamName}", error.Message);
-            }
-        }
+        /// <summary>The DQN settings given on the command line, by flag, as typed (a switch as "true"); --out and --force are not settings.</summary>
+        public IReadOnlyDictionary<string, string> SettingTexts() =>
+            GetType().GetProperties()
+                .Select(p => (Flag: TrainOptions.LongFlag(p), Text: p.GetValue(this) switch { string text => text, true => "true", _ => null }))
+                .Where(option => option is { Flag: not null, Text: not null } && DqnSettingsSchema.ByFlag(option.Flag) is not null)
+                .ToDictionary(option => option.Flag!, option => option.Text!, StringComparer.Ordinal);
 
         public override ValidationResult Validate()
         {

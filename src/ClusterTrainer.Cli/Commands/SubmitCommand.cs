@@ -1,6 +1,9 @@
 using System.ComponentModel;
+using System.Globalization;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli.Client;
+using ClusterTrainer.Core;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,7 +27,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         public string? Name { get; init; }
 
         [CommandOption("--dqn-env <ENV>")]
-        [Description("Submit a DQN job instead (cartpole | acrobot | mountaincar); with --collectors and --steps")]
+        [Description("Submit a DQN job instead (cartpole | acrobot | mountaincar); with --collectors, --steps, --seed and --replay-ratio")]
         public string? DqnEnv { get; init; }
 
         [CommandOption("--collectors <N>")]
@@ -34,6 +37,10 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [CommandOption("--steps <N>")]
         [Description("DQN: environment steps (default: the environment's, 100000 for cartpole)")]
         public long? Steps { get; init; }
+
+        [CommandOption("--replay-ratio <R>")]
+        [Description("DQN: gradient updates per collected transition (default 0.5)")]
+        public string? ReplayRatio { get; init; }
 
         [CommandOption("--watch")]
         [Description("Follow the job to its end; the exit code then tells how it ended (0 finished, 1 failed, 130 cancelled)")]
@@ -48,11 +55,11 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         var request = new SubmitJobRequest { Name = settings.Name ?? string.Empty };
         if (settings.DqnEnv is { } env)
         {
-            request.Dqn = new DqnSpec { Env = env, Collectors = settings.Collectors ?? 0, Steps = settings.Steps ?? 0, Seed = settings.ToSettings().Seed };
+            request.Dqn = DqnRequest(env, settings);
         }
         else
         {
-            request.Training = TrainingSpecs.From(settings.ToSettings());
+            request.Training = TrainingSettingsSchema.ToSpec(settings.ToSettings());
         }
 
         var (channel, client) = ServerOptions.Connect(settings.Server, settings.Token);
@@ -74,6 +81,43 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
             var ended = await JobWatcher.WatchAsync(client, job.JobId, console, quiet: false, cancellationToken).ConfigureAwait(false);
             JobWatcher.Report(console, ended);
             return JobExitCodes.For(ended.State);
+        }
+    }
+
+    /// <summary>
+    /// A DQN job's request from submit's DQN flags, checked here as `dqn` checks its own (an error names submit's
+    /// flag), every carried setting written out.
+    /// </summary>
+    private static DqnSpec DqnRequest(string env, Options settings)
+    {
+        var given = new Dictionary<string, string>(StringComparer.Ordinal) { ["--env"] = env };
+        if (settings.Collectors is { } collectors)
+        {
+            given["--collectors"] = collectors.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (settings.Steps is { } steps)
+        {
+            given["--steps"] = steps.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (settings.Seed is { } seed)
+        {
+            given["--seed"] = seed;
+        }
+
+        if (settings.ReplayRatio is { } ratio)
+        {
+            given["--replay-ratio"] = ratio;
+        }
+
+        try
+        {
+            return DqnSettingsSchema.ToSpec(DqnSettingsSchema.FromText(given));
+        }
+        catch (SettingsException error) when (error.Setting == "--env")
+        {
+            throw error.Renamed("--dqn-env");
         }
     }
 }

@@ -1,13 +1,14 @@
 using System.ComponentModel;
-using System.Globalization;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Core;
 using Spectre.Console.Cli;
 
 namespace ClusterTrainer.Cli.Commands;
 
 /// <summary>
-/// Flags shared by `train` and `bench`. Unset flags take the documented per-model defaults
-/// (<see cref="TrainingSettings.DefaultsFor"/>); every value is checked once, with an error naming the flag.
+/// The training settings' flags, shared by `train`, `cluster`, `submit` and `bench`. Each option is a row of
+/// <see cref="TrainingSettingsSchema"/>, which parses and checks it: unset flags take the documented per-model
+/// defaults (<see cref="TrainingSettings.DefaultsFor"/>), and an error names the flag.
 /// </summary>
 public class TrainOptions : CommandSettings
 {
@@ -84,31 +85,23 @@ public class TrainOptions : CommandSettings
     public string? ExchangeStaging { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
-    public TrainingSettings ToSettings()
+    public TrainingSettings ToSettings() => TrainingSettingsSchema.FromText(SettingTexts());
+
+    /// <summary>
+    /// The training settings given on the command line, by flag, as typed (a switch as "true"). Only this class's
+    /// options count: a command's own (submit's --server) are not training settings.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SettingTexts() =>
+        typeof(TrainOptions).GetProperties()
+            .Select(p => (Flag: LongFlag(p), Text: p.GetValue(this) switch { string text => text, true => "true", _ => null }))
+            .Where(option => option is { Flag: not null, Text: not null })
+            .ToDictionary(option => option.Flag!, option => option.Text!, StringComparer.Ordinal);
+
+    /// <summary>The long flag of an option property (--epochs); null for a property that is not an option.</summary>
+    public static string? LongFlag(System.Reflection.PropertyInfo property)
     {
-        var model = ParseEnum<ModelKind>(Model, "--model", "mlp, cnn, rnn, tabular");
-        var defaults = TrainingSettings.DefaultsFor(model);
-        var settings = (defaults with
-        {
-            Data = Data,
-            Epochs = FlagValues.Int(Epochs, "--epochs") ?? defaults.Epochs,
-            BatchSize = FlagValues.Int(BatchSize, "--batch-size") ?? defaults.BatchSize,
-            LearningRate = FlagValues.Double(LearningRate, "--lr") ?? defaults.LearningRate,
-            Optimizer = Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(Optimizer, "--optimizer", "sgd, adam"),
-            Momentum = FlagValues.Double(Momentum, "--momentum") ?? defaults.Momentum,
-            Schedule = Schedule is null ? defaults.Schedule : ParseEnum<ScheduleKind>(Schedule, "--lr-schedule", "cosine, constant"),
-            Hidden = Hidden is null ? defaults.Hidden : ParseSizes(Hidden),
-            Activation = Activation is null ? defaults.Activation : ParseEnum<Activation>(Activation, "--activation", "relu, sigmoid, tanh"),
-            Seed = FlagValues.Int(Seed, "--seed") ?? defaults.Seed,
-            Limit = FlagValues.Int(Limit, "--limit"),
-            Threads = FlagValues.Int(Threads, "--threads"),
-            Workers = FlagValues.Int(Workers, "--workers") ?? defaults.Workers,
-            Shards = FlagValues.Int(Shards, "--shards") ?? defaults.Shards,
-            Device = Device ?? defaults.Device,
-            ExchangeStaging = ExchangeStaging is null ? defaults.ExchangeStaging : ParseEnum<ExchangeStaging>(ExchangeStaging, "--exchange-staging", "auto, always, never"),
-            MaxClasses = FlagValues.Int(MaxClasses, "--max-classes") ?? defaults.MaxClasses,
-        }).Validate();
-        return SettingApplicability.Require(settings, GivenFlags());
+        ArgumentNullException.ThrowIfNull(property);
+        return property.GetCustomAttributes(typeof(CommandOptionAttribute), inherit: true).OfType<CommandOptionAttribute>().FirstOrDefault()?.LongNames.Select(n => "--" + n).FirstOrDefault();
     }
 
     /// <summary>The flags given on the command line (every option that is set: not null, a flag not false), by long name.</summary>
@@ -136,26 +129,5 @@ public class TrainOptions : CommandSettings
         {
             return Spectre.Console.ValidationResult.Error(error.Message);
         }
-    }
-
-    private static T ParseEnum<T>(string value, string flag, string valid)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _)
-            ? parsed
-            : throw new SettingsException(flag, $"'{value}' is not one of {valid}");
-
-    private static int[] ParseSizes(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var sizes = new int[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-            {
-                throw new SettingsException("--hidden", $"'{parts[i]}' is not a positive layer size (example: --hidden 256,256)");
-            }
-        }
-
-        return sizes;
     }
 }

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Cluster.Rl;
+using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Rl.Dqn;
 
@@ -19,24 +21,18 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
+    /// <summary>The settings a request asks for (<see cref="DqnSettingsSchema.FromSpec"/>); a bad value is InvalidArgument naming the field (dqn.steps).</summary>
     public static DqnSettings ToSettings(DqnSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         try
         {
-            var defaults = DqnSettings.DefaultsFor(string.IsNullOrEmpty(spec.Env) ? "cartpole" : spec.Env);
-            return (defaults with
-            {
-                Collectors = spec.Collectors != 0 ? spec.Collectors : defaults.Collectors,
-                Steps = spec.Steps != 0 ? spec.Steps : defaults.Steps,
-                Seed = spec.Seed != 0 ? spec.Seed : defaults.Seed,
-                ReplayRatio = spec.ReplayRatio != 0 ? spec.ReplayRatio : defaults.ReplayRatio,
-            }).Validate();
+            return DqnSettingsSchema.FromSpec(spec);
         }
-        catch (ArgumentException error)
+        catch (SettingsException error)
         {
-            var field = error.ParamName is "name" or null ? "env" : error.ParamName.Replace('-', '_');
-            throw TrainingSpecMapper.Invalid($"dqn.{field}", error.Message.Split(" (Parameter", 2)[0]);
+            var renamed = DqnSettingsSchema.Rename(error, SettingVocabulary.Api);
+            throw TrainingSpecMapper.Invalid(renamed.Setting, renamed.Problem);
         }
     }
 

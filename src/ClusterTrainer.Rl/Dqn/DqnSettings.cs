@@ -132,7 +132,9 @@ public sealed record DqnSettings
         Require(LearningRate > 0 && double.IsFinite(LearningRate), "lr", $"must be a positive number, got {LearningRate}");
         Require(BatchSize >= 1, "batch-size", $"must be at least 1, got {BatchSize}");
         Require(BufferSize >= BatchSize, "buffer-size", $"must hold at least one batch ({BatchSize}), got {BufferSize}");
-        Require(LearningStarts >= 0 && LearningStarts < Steps, "learning-starts", $"must be in [0, steps), got {LearningStarts}");
+        Require(LearningStarts >= 0, "learning-starts", $"must be at least 0, got {LearningStarts}");
+        // Named by the steps: a person sets those (--steps), while the warm-up is the program's.
+        Require(LearningStarts < Steps, "steps", $"must be more than the {LearningStarts} transitions collected before learning starts, got {Steps}");
         Require(Gamma >= 0 && Gamma <= 1, "gamma", $"must be in [0, 1], got {Gamma}");
         Require(TargetUpdateInterval >= 1, "target-update", $"must be at least 1, got {TargetUpdateInterval}");
         Require(ReplayRatio >= 0 && double.IsFinite(ReplayRatio), "replay-ratio", $"must be a finite number of at least 0, got {ReplayRatio}");
@@ -140,7 +142,8 @@ public sealed record DqnSettings
         Require(PublishInterval >= 1, "publish-interval", $"must be at least 1, got {PublishInterval}");
         Require(ChunkSteps >= 1, "chunk-steps", $"must be at least 1, got {ChunkSteps}");
         // With less than one update of slack, parked collectors could wait for a learner that has nothing to do.
-        Require(ReplayRatio == 0 || MaxLag * ReplayRatio >= 1, "max-lag", $"times the replay ratio must be at least 1 update, got {MaxLag} x {ReplayRatio}");
+        // Named by the replay ratio: a person sets that (--replay-ratio), while the lag is the program's.
+        Require(ReplayRatio == 0 || MaxLag * ReplayRatio >= 1, "replay-ratio", $"must be 0 or give at least one update per {MaxLag} transitions the collectors may run ahead (at least {1.0 / MaxLag}), got {ReplayRatio}");
         Require(MaxLag >= (long)ChunkSteps * EnvsPerCollector, "max-lag", $"must hold at least one chunk ({ChunkSteps * EnvsPerCollector} transitions), got {MaxLag}");
         Require(ExplorationFraction >= 0 && ExplorationFraction <= 1, "exploration-fraction", $"must be in [0, 1], got {ExplorationFraction}");
         Require(FinalEpsilon >= 0 && FinalEpsilon <= 1, "final-epsilon", $"must be in [0, 1], got {FinalEpsilon}");

@@ -39,10 +39,12 @@ public class DqnSettingsTests
         { new DqnSettings { Hidden = [] }, "hidden" },
         { new DqnSettings { LearningRate = 0 }, "lr" },
         { new DqnSettings { BufferSize = 10, BatchSize = 64 }, "buffer-size" },
-        { new DqnSettings { LearningStarts = 100_000 }, "learning-starts" },
+        { new DqnSettings { LearningStarts = -1 }, "learning-starts" },
+        // A warm-up as long as the run is reported against the steps, the setting a person can change.
+        { new DqnSettings { LearningStarts = 100_000 }, "steps" },
         { new DqnSettings { Gamma = 1.5 }, "gamma" },
         { new DqnSettings { ReplayRatio = -1 }, "replay-ratio" },
-        { new DqnSettings { ReplayRatio = 0.001, MaxLag = 512 }, "max-lag" },
+        { new DqnSettings { ReplayRatio = 0.001, MaxLag = 512 }, "replay-ratio" },
         { new DqnSettings { FinalEpsilon = 2 }, "final-epsilon" },
         { new DqnSettings { EvalEpisodes = 0 }, "eval-episodes" },
     };

@@ -29,7 +29,7 @@ public sealed class EmulatedPodsTests(ITestOutputHelper output)
     [NetLabFact]
     public async Task The_rendered_manifests_should_form_one_cluster_run_jobs_replace_workers_and_survive_a_coordinator_restart()
     {
-        var repo = Environment.GetEnvironmentVariable("CLUSTERTRAINER_EMULATED_PODS_REPO") ?? RepoRoot();
+        var repo = Environment.GetEnvironmentVariable("CLUSTERTRAINER_EMULATED_PODS_REPO") ?? Repo.Root;
         var app = Environment.GetEnvironmentVariable("CLUSTERTRAINER_EMULATED_PODS_APP") ?? AppContext.BaseDirectory;
         output.WriteLine($"manifests of {repo}, program {app}");
         var manifests = RenderedManifests.Render(Path.Combine(repo, "k8s"));
@@ -191,17 +191,4 @@ public sealed class EmulatedPodsTests(ITestOutputHelper output)
     }
 
     private static string Folded(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
-
-    private static string RepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ClusterTrainer.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no ClusterTrainer.sln above {AppContext.BaseDirectory}");
-    }
 }
