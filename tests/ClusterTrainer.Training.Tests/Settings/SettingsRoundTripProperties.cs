@@ -88,6 +88,11 @@ public class SettingsRoundTripProperties
     {
         var type = settings.GetProperty(property)!.PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(bool))
+        {
+            return Gen.Elements("true", "false");
+        }
+
         if (type == typeof(long))
         {
             return Gen.OneOf(Gen.Elements("0", "1", "8"), Gen.Choose(1, 200_000).Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.Elements("-1", "many"));

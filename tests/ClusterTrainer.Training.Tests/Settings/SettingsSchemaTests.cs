@@ -151,7 +151,8 @@ public class SettingsSchemaTests
         {
             if (TrainOptions.LongFlag(property) is { } flag && textByFlag.TryGetValue(flag, out var text))
             {
-                property.SetValue(options, text);
+                // A switch is bound as a bool: given (true) or not; its text is then only ever "true".
+                property.SetValue(options, property.PropertyType == typeof(bool) ? text == "true" : text);
             }
         }
 
