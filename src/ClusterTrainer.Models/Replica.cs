@@ -133,6 +133,37 @@ public sealed class Replica : IDisposable
         _flatGradients.copy_(_staging);
     }
 
+    /// <summary>The largest magnitude in the flat gradient; NaN when any value is NaN (libtorch's max propagates it).</summary>
+    public float GradientMaxAbs()
+    {
+        using var scope = NewDisposeScope();
+        return _flatGradients.abs().max().item<float>();
+    }
+
+    /// <summary>Copies the flat gradient as it is now into <paramref name="destination"/> (host memory).</summary>
+    public void CopyGradientsTo(Span<float> destination)
+    {
+        if (_staging is not null)
+        {
+            using var scope = NewDisposeScope();
+            _staging.copy_(_flatGradients);
+        }
+
+        Gradients.Span.CopyTo(destination);
+    }
+
+    /// <summary>Replaces the flat gradient by what <paramref name="write"/> puts into a host buffer of its length.</summary>
+    public void SetGradients(Action<Span<float>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        write(Gradients.Span);
+        if (_staging is not null)
+        {
+            using var scope = NewDisposeScope();
+            _flatGradients.copy_(_staging);
+        }
+    }
+
     /// <summary>The L2 norm of the flat gradient as it is now (after the exchange: the averaged gradient); NaN or infinity when it is not finite.</summary>
     public double GradientNorm()
     {

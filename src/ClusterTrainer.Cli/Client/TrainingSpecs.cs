@@ -15,6 +15,12 @@ public static class TrainingSpecs
             throw new SettingsException("--exchange-staging", $"'{settings.ExchangeStaging.ToString().ToLowerInvariant()}' cannot be sent through the job API yet; leave it at auto for submitted jobs (use it with train or cluster)");
         }
 
+        if (settings.Deterministic)
+        {
+            // As above: no request field yet (the job API's settings table will carry it).
+            throw new SettingsException("--deterministic", "cannot be sent through the job API yet; use it with train or cluster");
+        }
+
         var spec = new TrainingSpec
         {
             Model = settings.Model.ToString().ToLowerInvariant(),

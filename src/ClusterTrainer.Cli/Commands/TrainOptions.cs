@@ -60,7 +60,7 @@ public class TrainOptions : CommandSettings
     public string? Limit { get; init; }
 
     [CommandOption("--threads <N>")]
-    [Description("Intra-op threads per worker (default: each worker's own node decides: its cores / the workers sharing them)")]
+    [Description("Intra-op threads per worker (default: each worker's own node decides: its cores / the workers sharing them; 1 with --deterministic)")]
     public string? Threads { get; init; }
 
     [CommandOption("-w|--workers <N>")]
@@ -82,6 +82,14 @@ public class TrainOptions : CommandSettings
     [CommandOption("--exchange-staging <MODE>")]
     [Description("auto | always | never: exchange gradients through a host staging buffer (copy out, all-reduce, copy in); auto does so when the device is not the CPU, always forces it on the CPU too (default auto)")]
     public string? ExchangeStaging { get; init; }
+
+    [CommandOption("--deterministic")]
+    [Description("Bitwise-identical parameters for any number of workers: fixed micro-batches, each gradient computed alone, summed exactly in int64 fixed point (see README for its cost)")]
+    public bool Deterministic { get; init; }
+
+    [CommandOption("--micro-batch <N>")]
+    [Description("Samples per micro-batch with --deterministic, independent of the workers (default: a quarter of the batch size, rounded up)")]
+    public string? MicroBatch { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
     public TrainingSettings ToSettings()
@@ -107,6 +115,8 @@ public class TrainOptions : CommandSettings
             Device = Device ?? defaults.Device,
             ExchangeStaging = ExchangeStaging is null ? defaults.ExchangeStaging : ParseEnum<ExchangeStaging>(ExchangeStaging, "--exchange-staging", "auto, always, never"),
             MaxClasses = FlagValues.Int(MaxClasses, "--max-classes") ?? defaults.MaxClasses,
+            Deterministic = Deterministic || defaults.Deterministic,
+            MicroBatch = FlagValues.Int(MicroBatch, "--micro-batch"),
         }).Validate();
         return SettingApplicability.Require(settings, GivenFlags());
     }
