@@ -70,11 +70,12 @@ public class MicroBatchesTests
     }
 
     [Fact]
-    public void Should_default_to_a_quarter_of_the_batch_whatever_the_workers()
+    public void Should_default_to_half_the_batch_whatever_the_workers()
     {
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Deterministic = true, BatchSize = 100 };
-        Assert.Equal(25, settings.MicroBatchSize);
-        Assert.Equal(25, (settings with { Workers = 3 }).MicroBatchSize);
+        Assert.Equal(50, settings.MicroBatchSize);
+        Assert.Equal(50, (settings with { Workers = 3 }).MicroBatchSize);
+        Assert.Equal(32, (settings with { BatchSize = 63 }).MicroBatchSize);
         Assert.Equal(1, (settings with { BatchSize = 1 }).MicroBatchSize);
     }
 

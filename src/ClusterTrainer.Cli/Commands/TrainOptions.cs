@@ -88,7 +88,7 @@ public class TrainOptions : CommandSettings
     public bool Deterministic { get; init; }
 
     [CommandOption("--micro-batch <N>")]
-    [Description("Samples per micro-batch with --deterministic, independent of the workers (default: a quarter of the batch size, rounded up)")]
+    [Description("Samples per micro-batch with --deterministic, independent of the workers (default: half the batch size, rounded up; more workers than micro-batches per step leaves some idle)")]
     public string? MicroBatch { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
