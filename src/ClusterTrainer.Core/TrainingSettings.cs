@@ -76,6 +76,13 @@ public sealed record TrainingSettings
     public int MaxClasses { get; init; } = 1000;
 
     /// <summary>
+    /// Float32 (default), or bf16 mixed precision: forward and backward run on a bfloat16 copy of the model, while the
+    /// parameters, the exchanged gradients and the optimizer state stay float32 (TorchSharp 0.107 has no autocast).
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Precision>))]
+    public Precision Precision { get; init; } = Precision.Float32;
+
+    /// <summary>
     /// Bitwise-identical parameters for any number of workers: every global batch is cut into micro-batches of
     /// <see cref="MicroBatchSize"/> whatever the world, each micro-batch's gradient is computed alone, and they are
     /// summed exactly (int64 fixed point with a scale the workers agree on each step); losses are summed exactly too.
@@ -160,6 +167,7 @@ public sealed record TrainingSettings
         Require(Enum.IsDefined(ExchangeStaging), "--exchange-staging", $"must be auto, always or never (got '{ExchangeStaging}')");
         Require(ExchangeStaging != ExchangeStaging.Never || Device == "cpu", "--exchange-staging",
             $"never cannot be used with --device {Device}: the exchange reads host memory, so {Device} gradients must be staged (use auto or always)");
+        Require(Enum.IsDefined(Precision), "--precision", $"must be float32 or bf16 (got '{Precision}')");
         Require(MicroBatch is null || Deterministic, "--micro-batch", "applies with --deterministic only (it sets how deterministic mode cuts each batch); add --deterministic or leave it out");
         Require(MicroBatch is null || (MicroBatch >= 1 && MicroBatch <= BatchSize), "--micro-batch", $"must be between 1 and the batch size {BatchSize} (got {MicroBatch})");
         Require(ChecksumEvery >= 1, "--checksum-every", $"must be at least 1 (got {ChecksumEvery})");

@@ -2,7 +2,7 @@ using ClusterTrainer.Core.Outputs;
 
 namespace ClusterTrainer.Training.Tests;
 
-/// <summary>`--deterministic` and `--micro-batch` through the real `clustertrainer` executable.</summary>
+/// <summary>`--deterministic`, `--micro-batch` and `--precision` through the real `clustertrainer` executable.</summary>
 public class DeterministicCliTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
@@ -47,5 +47,26 @@ public class DeterministicCliTests
 
         Assert.True(code == 2, $"exit code {code}: {output}");
         Assert.Contains("--deterministic", CliProcess.Flat(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_with_bf16_should_finish_and_record_the_precision()
+    {
+        using var run = new TempDirectory();
+        var (code, output) = await CliProcess.RunAsync(Limit, "train", "--precision", "bf16", "--data", "sample", "--limit", "600", "--epochs", "1", "--out", run.Path);
+
+        Assert.True(code == 0, output);
+        Assert.Equal(ClusterTrainer.Core.Precision.Bf16, new RunDirectory(run.Path).ReadSettings().Precision);
+    }
+
+    [Theory]
+    [InlineData("train", "--precision", "fp8", "--data", "sample")]
+    [InlineData("submit", "--precision", "bf16", "--data", "sample", "--server", "http://127.0.0.1:1")]
+    public async Task A_precision_that_cannot_run_should_be_refused_with_exit_2_naming_the_flag(params string[] arguments)
+    {
+        var (code, output) = await CliProcess.RunAsync(Limit, arguments);
+
+        Assert.True(code == 2, $"exit code {code}: {output}");
+        Assert.Contains("--precision", CliProcess.Flat(output), StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,11 @@ public static class TrainingSpecs
             throw new SettingsException("--deterministic", "cannot be sent through the job API yet; use it with train or cluster");
         }
 
+        if (settings.Precision != Precision.Float32)
+        {
+            throw new SettingsException("--precision", $"'{settings.Precision.ToString().ToLowerInvariant()}' cannot be sent through the job API yet; use it with train or cluster");
+        }
+
         var spec = new TrainingSpec
         {
             Model = settings.Model.ToString().ToLowerInvariant(),

@@ -40,7 +40,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         public bool Dqn { get; init; }
 
         [CommandOption("--modes")]
-        [Description("Compare training modes on the same job instead: the default against --deterministic (with --micro-batch if given), on the in-process cluster with the given (or default) workers; prints and writes the ratio to the default")]
+        [Description("Compare training modes on the same job instead: the default against --deterministic (with --micro-batch if given) and --precision bf16, on the in-process cluster with the given (or default) workers; prints and writes the ratio to the default")]
         public bool Modes { get; init; }
 
         [CommandOption("--out <FILE>")]
@@ -134,13 +134,15 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
         var data = ClassCount.RequireAtMost(new DataLocator().Load(given.Data, given.Seed), given.MaxClasses);
         data = data with { Train = data.Train.Take(samples), Test = data.Test.Take(500) };
-        var baseline = given with { Epochs = 1, Limit = null, Deterministic = false, MicroBatch = null };
-        var deterministic = baseline with { Deterministic = true, MicroBatch = given.MicroBatch };
+        var baseline = given with { Epochs = 1, Limit = null, Deterministic = false, MicroBatch = null, Precision = Precision.Float32 };
+        var deterministic = baseline with { Deterministic = true, MicroBatch = given.MicroBatch, Precision = given.Precision };
         var modes = new List<(string, TrainingSettings)>
         {
             ("default", baseline),
-            ($"--deterministic (micro-batch {deterministic.MicroBatchSize})", deterministic),
+            ($"--deterministic (micro-batch {deterministic.MicroBatchSize}{(deterministic.Precision == Precision.Bf16 ? ", bf16" : string.Empty)})", deterministic),
         };
+        modes.Add(("--precision bf16", baseline with { Precision = Precision.Bf16 }));
+
         var cores = Environment.ProcessorCount;
         if (baseline.ThreadsPerWorker(cores) != deterministic.ThreadsPerWorker(cores))
         {

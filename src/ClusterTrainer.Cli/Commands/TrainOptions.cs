@@ -83,6 +83,10 @@ public class TrainOptions : CommandSettings
     [Description("auto | always | never: exchange gradients through a host staging buffer (copy out, all-reduce, copy in); auto does so when the device is not the CPU, always forces it on the CPU too (default auto)")]
     public string? ExchangeStaging { get; init; }
 
+    [CommandOption("--precision <FORMAT>")]
+    [Description("float32 | bf16: bf16 runs forward and backward on a bfloat16 copy of the model, keeping float32 parameters, gradients and optimizer state (default float32; see README for what it gains here)")]
+    public string? Precision { get; init; }
+
     [CommandOption("--deterministic")]
     [Description("Bitwise-identical parameters for any number of workers: fixed micro-batches, each gradient computed alone, summed exactly in int64 fixed point (see README for its cost)")]
     public bool Deterministic { get; init; }
@@ -115,6 +119,7 @@ public class TrainOptions : CommandSettings
             Device = Device ?? defaults.Device,
             ExchangeStaging = ExchangeStaging is null ? defaults.ExchangeStaging : ParseEnum<ExchangeStaging>(ExchangeStaging, "--exchange-staging", "auto, always, never"),
             MaxClasses = FlagValues.Int(MaxClasses, "--max-classes") ?? defaults.MaxClasses,
+            Precision = Precision is null ? defaults.Precision : ParseEnum<Precision>(Precision, "--precision", "float32, bf16"),
             Deterministic = Deterministic || defaults.Deterministic,
             MicroBatch = FlagValues.Int(MicroBatch, "--micro-batch"),
         }).Validate();
