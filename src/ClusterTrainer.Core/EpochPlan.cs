@@ -16,11 +16,21 @@ public sealed class EpochPlan
 {
     private readonly int[] _order;
 
-    public EpochPlan(int seed, int epoch, int datasetSize, int batchSize, int workers)
+    /// <param name="microBatch">
+    /// Deal each global batch to the workers as whole micro-batches of this size (<c>--deterministic</c>, see
+    /// <see cref="MicroBatches"/>); null splits it sample by sample.
+    /// </param>
+    public EpochPlan(int seed, int epoch, int datasetSize, int batchSize, int workers, int? microBatch = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(datasetSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        if (microBatch is { } size)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(microBatch));
+        }
+
+        MicroBatch = microBatch;
         Seed = seed;
         Epoch = epoch;
         DatasetSize = datasetSize;
@@ -42,6 +52,9 @@ public sealed class EpochPlan
 
     public int StepCount { get; }
 
+    /// <summary>The micro-batch size whole micro-batches of which each worker gets, or null for an even split of samples.</summary>
+    public int? MicroBatch { get; }
+
     /// <summary>The whole global batch of a step, in order.</summary>
     public ReadOnlySpan<int> GlobalBatch(int step)
     {
@@ -57,7 +70,9 @@ public sealed class EpochPlan
         ArgumentOutOfRangeException.ThrowIfNegative(rank);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, Workers);
         var batch = GlobalBatch(step);
-        var (offset, count) = Split(batch.Length, Workers, rank);
+        var (offset, count) = MicroBatch is { } size
+            ? MicroBatches.DealtTo(batch.Length, size, Workers, rank)
+            : Split(batch.Length, Workers, rank);
         return batch.Slice(offset, count).ToArray();
     }
 

@@ -29,3 +29,11 @@ public enum ExchangeStaging
     Always,
     Never,
 }
+
+/// <summary>The number format of forward and backward (see <see cref="TrainingSettings.Precision"/>).</summary>
+public enum Precision
+{
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The member is named after the format the flag spells (--precision float32).")]
+    Float32,
+    Bf16,
+}

@@ -50,6 +50,60 @@ public sealed record SampleBatch(byte[]? Bytes, float[]? Values, int[] Labels)
             : new SampleBatch(null, dataset.Values.AsSpan(start * size, count * size).ToArray(), labels);
     }
 
+    /// <summary>Samples [start, start + count) of this batch, in order (a micro-batch of it).</summary>
+    public SampleBatch Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        if (start == 0 && count == Count)
+        {
+            return this;
+        }
+
+        var labels = Labels.AsSpan(start, count).ToArray();
+        if (Bytes is not null)
+        {
+            var size = Bytes.Length / Count;
+            return new SampleBatch(Bytes.AsSpan(start * size, count * size).ToArray(), null, labels);
+        }
+
+        var width = Values!.Length / Count;
+        return new SampleBatch(null, Values.AsSpan(start * width, count * width).ToArray(), labels);
+    }
+
+    /// <summary>The samples at <paramref name="positions"/> of this batch, in that order.</summary>
+    public SampleBatch Pick(IReadOnlyList<int> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        var labels = positions.Select(p => Labels[p]).ToArray();
+        if (Count == 0)
+        {
+            return this;
+        }
+
+        if (Bytes is not null)
+        {
+            var size = Bytes.Length / Count;
+            var bytes = new byte[positions.Count * size];
+            for (var i = 0; i < positions.Count; i++)
+            {
+                Array.Copy(Bytes, positions[i] * size, bytes, i * size, size);
+            }
+
+            return new SampleBatch(bytes, null, labels);
+        }
+
+        var width = Values!.Length / Count;
+        var values = new float[positions.Count * width];
+        for (var i = 0; i < positions.Count; i++)
+        {
+            Array.Copy(Values, positions[i] * width, values, i * width, width);
+        }
+
+        return new SampleBatch(null, values, labels);
+    }
+
     /// <summary>Joins batches in order (a worker's samples may come from several shards).</summary>
     public static SampleBatch Concat(IReadOnlyList<SampleBatch> parts)
     {

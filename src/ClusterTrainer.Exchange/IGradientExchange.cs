@@ -18,4 +18,11 @@ public interface IGradientExchange
     int WorldSize { get; }
 
     void AllReduceSum(GradientBuffer buffer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same all-reduce over int64 values, whose sum is exact and independent of the order the ring adds them in:
+    /// what <c>--deterministic</c> sends (fixed-point gradients, see <see cref="Exact.FixedPointSum"/>). Every worker
+    /// of a call must pass the same number of values; overflow wraps, so callers keep sums in range.
+    /// </summary>
+    void AllReduceSum(long[] values, CancellationToken cancellationToken);
 }

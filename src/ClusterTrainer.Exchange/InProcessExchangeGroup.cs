@@ -11,7 +11,8 @@ namespace ClusterTrainer.Exchange;
 public sealed class InProcessExchangeGroup : IDisposable
 {
     private readonly Barrier _barrier;
-    private readonly GradientBuffer?[] _buffers;
+    // Each member's published buffer of the call in progress: a GradientBuffer (float) or a long[] (exact).
+    private readonly object?[] _buffers;
     private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _aborted = new();
     private string? _abortReason;
@@ -21,7 +22,7 @@ public sealed class InProcessExchangeGroup : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
         WorldSize = worldSize;
         _timeout = timeout;
-        _buffers = new GradientBuffer?[worldSize];
+        _buffers = new object?[worldSize];
         _barrier = new Barrier(worldSize);
         Members = Enumerable.Range(0, worldSize).Select(rank => (IGradientExchange)new Member(this, rank)).ToArray();
     }
@@ -44,7 +45,7 @@ public sealed class InProcessExchangeGroup : IDisposable
         _aborted.Dispose();
     }
 
-    private void AllReduce(int rank, GradientBuffer buffer, CancellationToken cancellationToken)
+    private void AllReduce(int rank, object buffer, CancellationToken cancellationToken)
     {
         if (WorldSize == 1)
         {
@@ -54,21 +55,40 @@ public sealed class InProcessExchangeGroup : IDisposable
         _buffers[rank] = buffer;
         Rendezvous(rank, "publish", cancellationToken);
 
-        var length = buffer.Length;
+        var length = LengthOf(buffer);
         for (var other = 0; other < WorldSize; other++)
         {
-            if (_buffers[other]!.Length != length)
+            var theirs = _buffers[other]!;
+            if (theirs.GetType() != buffer.GetType())
             {
-                Abort($"worker {other} has {_buffers[other]!.Length} gradient values, worker {rank} has {length}");
+                Abort($"worker {other} sums {KindOf(theirs)} values, worker {rank} {KindOf(buffer)} values (are the workers' --deterministic settings the same?)");
+                throw new ExchangeFailedException(_abortReason!);
+            }
+
+            if (LengthOf(theirs) != length)
+            {
+                Abort($"worker {other} has {LengthOf(theirs)} gradient values, worker {rank} has {length}");
                 throw new ExchangeFailedException(_abortReason!);
             }
         }
 
         var (offset, count) = EpochPlan.Split(length, WorldSize, rank);
-        ReduceSlice(_buffers!, offset, count);
+        if (buffer is GradientBuffer)
+        {
+            ReduceSlice(_buffers.Cast<GradientBuffer>().ToArray(), offset, count);
+        }
+        else
+        {
+            ReduceSlice(_buffers.Cast<long[]>().ToArray(), offset, count);
+        }
+
         Rendezvous(rank, "reduce", cancellationToken);
         _buffers[rank] = null;
     }
+
+    private static int LengthOf(object buffer) => buffer is GradientBuffer floats ? floats.Length : ((long[])buffer).Length;
+
+    private static string KindOf(object buffer) => buffer is GradientBuffer ? "float32" : "int64";
 
     private void Rendezvous(int rank, string phase, CancellationToken cancellationToken)
     {
@@ -94,9 +114,9 @@ public sealed class InProcessExchangeGroup : IDisposable
         }
     }
 
-    internal static void ReduceSlice(GradientBuffer?[] buffers, int offset, int count)
+    internal static void ReduceSlice(GradientBuffer[] buffers, int offset, int count)
     {
-        var first = buffers[0]!.Span.Slice(offset, count);
+        var first = buffers[0].Span.Slice(offset, count);
         var width = Vector<float>.Count;
         var i = 0;
         for (; i <= count - width; i += width)
@@ -104,12 +124,12 @@ public sealed class InProcessExchangeGroup : IDisposable
             var sum = new Vector<float>(first[i..]);
             for (var k = 1; k < buffers.Length; k++)
             {
-                sum += new Vector<float>(buffers[k]!.Span.Slice(offset + i, width));
+                sum += new Vector<float>(buffers[k].Span.Slice(offset + i, width));
             }
 
             for (var k = 0; k < buffers.Length; k++)
             {
-                sum.CopyTo(buffers[k]!.Span.Slice(offset + i, width));
+                sum.CopyTo(buffers[k].Span.Slice(offset + i, width));
             }
         }
 
@@ -118,12 +138,46 @@ public sealed class InProcessExchangeGroup : IDisposable
             var sum = 0f;
             for (var k = 0; k < buffers.Length; k++)
             {
-                sum += buffers[k]!.Span[offset + i];
+                sum += buffers[k].Span[offset + i];
             }
 
             for (var k = 0; k < buffers.Length; k++)
             {
-                buffers[k]!.Span[offset + i] = sum;
+                buffers[k].Span[offset + i] = sum;
+            }
+        }
+    }
+
+    /// <summary>The int64 twin of the float reduction: integer addition, so the sum is exact and order-free.</summary>
+    internal static void ReduceSlice(long[][] buffers, int offset, int count)
+    {
+        var width = Vector<long>.Count;
+        var i = 0;
+        for (; i <= count - width; i += width)
+        {
+            var sum = new Vector<long>(buffers[0], offset + i);
+            for (var k = 1; k < buffers.Length; k++)
+            {
+                sum += new Vector<long>(buffers[k], offset + i);
+            }
+
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                sum.CopyTo(buffers[k], offset + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            var sum = 0L;
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                sum += buffers[k][offset + i];
+            }
+
+            for (var k = 0; k < buffers.Length; k++)
+            {
+                buffers[k][offset + i] = sum;
             }
         }
     }
@@ -136,5 +190,8 @@ public sealed class InProcessExchangeGroup : IDisposable
 
         public void AllReduceSum(GradientBuffer buffer, CancellationToken cancellationToken) =>
             group.AllReduce(rank, buffer, cancellationToken);
+
+        public void AllReduceSum(long[] values, CancellationToken cancellationToken) =>
+            group.AllReduce(rank, values, cancellationToken);
     }
 }

@@ -25,6 +25,10 @@ public sealed class Replica : IDisposable
     private readonly Device _device;
     private readonly int[] _sampleShape;
 
+    // --precision bf16: the bfloat16 copy forward and backward run on, and its parameters (module order, as _parameters).
+    private readonly nn.Module<Tensor, Tensor>? _lowPrecision;
+    private readonly TorchSharp.Modules.Parameter[] _lowParameters = [];
+
     private static readonly Lock InitLock = new();
 
     public Replica(TrainingSettings settings, int[] sampleShape, int classes, int initSeed)
@@ -42,6 +46,18 @@ public sealed class Replica : IDisposable
 
         _model.to(_device);
         _parameters = _model.parameters().ToArray();
+        if (settings.Precision == Precision.Bf16)
+        {
+            // Same architecture; its weights are overwritten from the float32 master before every forward.
+            lock (InitLock)
+            {
+                _lowPrecision = ModelFactory.Create(settings, sampleShape, classes);
+            }
+
+            _lowPrecision.to(ScalarType.BFloat16).to(_device);
+            _lowParameters = _lowPrecision.parameters().ToArray();
+        }
+
         ParameterCount = checked((int)_parameters.Sum(p => p.numel()));
 
         _flatGradients = zeros(ParameterCount, device: _device);
@@ -104,12 +120,51 @@ public sealed class Replica : IDisposable
             return 0;
         }
 
-        _model.train();
         var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        if (_lowPrecision is not null)
+        {
+            return ComputeInBf16(inputs, labels, globalBatchSize);
+        }
+
+        _model.train();
         var lossSum = nn.functional.cross_entropy(_model.forward(inputs), labels, reduction: nn.Reduction.Sum);
         // A Scalar held to the end of the scope: an implicit one (div by an int) may be finalized mid-call.
         using var divisor = globalBatchSize.ToScalar();
         lossSum.div(divisor).backward();
+        return lossSum.item<float>();
+    }
+
+    /// <summary>
+    /// Forward and backward on the bfloat16 copy (weights refreshed from the float32 master), the loss in float32 from
+    /// bf16 logits; the bf16 gradients are widened into the float32 flat gradient that the exchange and optimizer use.
+    /// </summary>
+    private double ComputeInBf16(Tensor inputs, Tensor labels, int globalBatchSize)
+    {
+        using (no_grad())
+        {
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                _lowParameters[i].copy_(_parameters[i]);
+                _lowParameters[i].grad?.zero_();
+            }
+        }
+
+        _lowPrecision!.train();
+        var logits = _lowPrecision.forward(inputs.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+        var lossSum = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum);
+        using var divisor = globalBatchSize.ToScalar();
+        lossSum.div(divisor).backward();
+        using (no_grad())
+        {
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                if (_lowParameters[i].grad is { } low)
+                {
+                    _parameters[i].grad!.copy_(low);
+                }
+            }
+        }
+
         return lossSum.item<float>();
     }
 
@@ -131,6 +186,37 @@ public sealed class Replica : IDisposable
         _staging.copy_(_flatGradients);
         allReduceSum(Gradients);
         _flatGradients.copy_(_staging);
+    }
+
+    /// <summary>The largest magnitude in the flat gradient; NaN when any value is NaN (libtorch's max propagates it).</summary>
+    public float GradientMaxAbs()
+    {
+        using var scope = NewDisposeScope();
+        return _flatGradients.abs().max().item<float>();
+    }
+
+    /// <summary>Copies the flat gradient as it is now into <paramref name="destination"/> (host memory).</summary>
+    public void CopyGradientsTo(Span<float> destination)
+    {
+        if (_staging is not null)
+        {
+            using var scope = NewDisposeScope();
+            _staging.copy_(_flatGradients);
+        }
+
+        Gradients.Span.CopyTo(destination);
+    }
+
+    /// <summary>Replaces the flat gradient by what <paramref name="write"/> puts into a host buffer of its length.</summary>
+    public void SetGradients(Action<Span<float>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        write(Gradients.Span);
+        if (_staging is not null)
+        {
+            using var scope = NewDisposeScope();
+            _flatGradients.copy_(_staging);
+        }
     }
 
     /// <summary>The L2 norm of the flat gradient as it is now (after the exchange: the averaged gradient); NaN or infinity when it is not finite.</summary>
@@ -235,6 +321,7 @@ public sealed class Replica : IDisposable
     {
         _optimizer.Dispose();
         _model.Dispose();
+        _lowPrecision?.Dispose();
         _flatGradients.Dispose();
         _staging?.Dispose();
     }

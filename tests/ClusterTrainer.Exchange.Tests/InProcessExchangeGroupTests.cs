@@ -80,4 +80,38 @@ public class InProcessExchangeGroupTests
         var error = Assert.Throws<AggregateException>(() => Task.WaitAll([a, b], TimeSpan.FromSeconds(20)));
         Assert.Contains(error.InnerExceptions, e => e is ExchangeFailedException && e.Message.Contains("gradient values", StringComparison.Ordinal));
     }
+
+    [Property(MaxTest = 30)]
+    public Property Should_leave_the_exact_int64_sum_in_every_members_array()
+    {
+        var cases = from world in Gen.Choose(1, 8)
+                    from length in Gen.Choose(0, 1037)
+                    from seed in Gen.Choose(0, 10000)
+                    select (world, length, seed);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var random = new Random(c.seed);
+            var values = Enumerable.Range(0, c.world)
+                .Select(_ => Enumerable.Range(0, c.length).Select(_ => random.NextInt64(-(1L << 59), 1L << 59)).ToArray())
+                .ToArray();
+            var expected = Enumerable.Range(0, c.length).Select(i => values.Sum(v => v[i])).ToArray();
+
+            using var group = new InProcessExchangeGroup(c.world, TimeSpan.FromSeconds(20));
+            var threads = Enumerable.Range(0, c.world)
+                .Select(rank => Task.Factory.StartNew(() => group.Members[rank].AllReduceSum(values[rank], CancellationToken.None), TaskCreationOptions.LongRunning))
+                .ToArray();
+            Task.WaitAll(threads, TimeSpan.FromSeconds(30));
+            return values.All(v => v.SequenceEqual(expected));
+        });
+    }
+
+    [Fact]
+    public void Should_refuse_by_name_members_that_sum_different_kinds_of_values()
+    {
+        using var group = new InProcessExchangeGroup(2, TimeSpan.FromSeconds(10));
+        var a = Task.Factory.StartNew(() => group.Members[0].AllReduceSum(GradientBuffer.Allocate(4), CancellationToken.None), TaskCreationOptions.LongRunning);
+        var b = Task.Factory.StartNew(() => group.Members[1].AllReduceSum(new long[4], CancellationToken.None), TaskCreationOptions.LongRunning);
+        var error = Assert.Throws<AggregateException>(() => Task.WaitAll([a, b], TimeSpan.FromSeconds(20)));
+        Assert.Contains(error.InnerExceptions, e => e is ExchangeFailedException && e.Message.Contains("--deterministic", StringComparison.Ordinal));
+    }
 }

@@ -60,6 +60,12 @@ public static class TrainingSettingsSchema
             s => s.Device, (s, v) => s with { Device = v ?? string.Empty }, spec => spec.Device, (spec, v) => spec.Device = v),
         Row.Choice<ExchangeStaging>(nameof(TrainingSettings.ExchangeStaging), "--exchange-staging", "exchange_staging", "exchange_staging",
             s => s.ExchangeStaging, (s, v) => s with { ExchangeStaging = v }, spec => spec.ExchangeStaging, (spec, v) => spec.ExchangeStaging = v, "; never only with cpu"),
+        Row.Choice<Precision>(nameof(TrainingSettings.Precision), "--precision", "precision", "precision",
+            s => s.Precision, (s, v) => s with { Precision = v }, spec => spec.Precision, (spec, v) => spec.Precision = v),
+        Row.Switch(nameof(TrainingSettings.Deterministic), "--deterministic", "deterministic", "deterministic", "a switch: the same parameter bits for any number of workers",
+            s => s.Deterministic, (s, v) => s with { Deterministic = v }, spec => spec.HasDeterministic ? spec.Deterministic : null, (spec, v) => spec.Deterministic = v),
+        Row.OptionalNumber(nameof(TrainingSettings.MicroBatch), "--micro-batch", "micro_batch", "micro_batch", "at least 1; with deterministic", "half the batch size, rounded up",
+            s => s.MicroBatch, (s, v) => s with { MicroBatch = v }, spec => spec.HasMicroBatch ? spec.MicroBatch : null, (spec, v) => spec.MicroBatch = v),
         Row.Fixed(nameof(TrainingSettings.AdamEpsilon), "--adam-epsilon", "a positive number", s => SettingText.Format(s.AdamEpsilon)),
         Row.Fixed(nameof(TrainingSettings.ChecksumEvery), "--checksum-every", "at least 1", s => SettingText.Format(s.ChecksumEvery)),
     ];

@@ -39,6 +39,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Benchmark the DQN actors on CartPole instead: env steps/s with 1, 2 and 4 collectors, learner updates/s (--samples = env steps per run, default 20000; --repetitions default 3)")]
         public bool Dqn { get; init; }
 
+        [CommandOption("--modes")]
+        [Description("Compare training modes on the same job instead: the default against --deterministic (with --micro-batch if given) and --precision bf16, on the in-process cluster with the given (or default) workers; prints and writes the ratio to the default")]
+        public bool Modes { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -61,6 +65,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (settings.Dqn)
         {
             return await RunDqnAsync(settings).ConfigureAwait(false);
+        }
+
+        if (settings.Modes)
+        {
+            return await RunModesAsync(settings).ConfigureAwait(false);
         }
 
         var training = settings.ToSettings();
@@ -111,6 +120,48 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         console.MarkupLineInterpolated($"raw TCP between two processes: {report.RawTcpMiBPerSecond:F0} MiB/s (the baseline)");
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-exchange-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunModesAsync(Options settings)
+    {
+        // --deterministic may be given (it must be, for --micro-batch): the default mode is measured anyway, as the baseline.
+        var given = settings.ToSettings();
+
+        var samples = FlagValues.PositiveInt(settings.Samples, "--samples") ?? (given.Model == ModelKind.Mlp ? 60000 : 6000);
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 5;
+        var data = ClassCount.RequireAtMost(new DataLocator().Load(given.Data, given.Seed), given.MaxClasses);
+        data = data with { Train = data.Train.Take(samples), Test = data.Test.Take(500) };
+        var baseline = given with { Epochs = 1, Limit = null, Deterministic = false, MicroBatch = null, Precision = Precision.Float32 };
+        var deterministic = baseline with { Deterministic = true, MicroBatch = given.MicroBatch, Precision = given.Precision };
+        var modes = new List<(string, TrainingSettings)>
+        {
+            ("default", baseline),
+            ($"--deterministic (micro-batch {deterministic.MicroBatchSize}{(deterministic.Precision == Precision.Bf16 ? ", bf16" : string.Empty)})", deterministic),
+        };
+        modes.Add(("--precision bf16", baseline with { Precision = Precision.Bf16 }));
+
+        var cores = Environment.ProcessorCount;
+        if (baseline.ThreadsPerWorker(cores) != deterministic.ThreadsPerWorker(cores))
+        {
+            // Deterministic mode runs fewer threads per worker by default: this row shows how much of its cost is that.
+            var threads = deterministic.ThreadsPerWorker(cores);
+            modes.Add(($"default at --threads {threads}", baseline with { Threads = threads }));
+        }
+
+        console.MarkupLineInterpolated($"bench --modes {given.Model}: {data.Train.Count} samples per run from {data.Source}, batch {given.BatchSize}, {given.Workers} workers, {repetitions} repetitions, {Environment.ProcessorCount} cores");
+        var report = await new ModesBenchmark(modes, data, repetitions, line => console.WriteLine(line)).RunAsync().ConfigureAwait(false);
+
+        var table = new Table().AddColumns("mode", "workers x threads", "samples/s (median)", "ratio to default");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(Markup.Escape(row.Mode), $"{row.Workers} x {row.ThreadsPerWorker}", row.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture), row.RatioToBaseline.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-modes-{report.Model}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;

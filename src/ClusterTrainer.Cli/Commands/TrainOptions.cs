@@ -61,7 +61,7 @@ public class TrainOptions : CommandSettings
     public string? Limit { get; init; }
 
     [CommandOption("--threads <N>")]
-    [Description("Intra-op threads per worker (default: each worker's own node decides: its cores / the workers sharing them)")]
+    [Description("Intra-op threads per worker (default: each worker's own node decides: its cores / the workers sharing them; 1 with --deterministic)")]
     public string? Threads { get; init; }
 
     [CommandOption("-w|--workers <N>")]
@@ -83,6 +83,18 @@ public class TrainOptions : CommandSettings
     [CommandOption("--exchange-staging <MODE>")]
     [Description("auto | always | never: exchange gradients through a host staging buffer (copy out, all-reduce, copy in); auto does so when the device is not the CPU, always forces it on the CPU too (default auto)")]
     public string? ExchangeStaging { get; init; }
+
+    [CommandOption("--precision <FORMAT>")]
+    [Description("float32 | bf16: bf16 runs forward and backward on a bfloat16 copy of the model, keeping float32 parameters, gradients and optimizer state (default float32; see README for what it gains here)")]
+    public string? Precision { get; init; }
+
+    [CommandOption("--deterministic")]
+    [Description("Bitwise-identical parameters for any number of workers: fixed micro-batches, each gradient computed alone, summed exactly in int64 fixed point (see README for its cost)")]
+    public bool Deterministic { get; init; }
+
+    [CommandOption("--micro-batch <N>")]
+    [Description("Samples per micro-batch with --deterministic, independent of the workers (default: half the batch size, rounded up; more workers than micro-batches per step leaves some idle)")]
+    public string? MicroBatch { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
     public TrainingSettings ToSettings() => TrainingSettingsSchema.FromText(SettingTexts());

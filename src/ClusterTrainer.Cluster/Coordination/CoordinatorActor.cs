@@ -214,7 +214,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void StartEpoch(int epoch)
     {
         _epoch = epoch;
-        _plan = new EpochPlan(Settings.Seed, epoch, _job.Data.Train.Count, Settings.BatchSize, WorldSize);
+        _plan = new EpochPlan(Settings.Seed, epoch, _job.Data.Train.Count, Settings.BatchSize, WorldSize, Settings.Deterministic ? Settings.MicroBatchSize : null);
         _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
         _nextSequence += _plan.StepCount;
         _epochSeconds = _training.Elapsed.TotalSeconds;

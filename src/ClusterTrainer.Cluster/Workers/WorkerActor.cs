@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Exchange;
+using ClusterTrainer.Exchange.Exact;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Threading;
 using ClusterTrainer.Data;
@@ -32,6 +33,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private ShardMap? _shardMap;
     private DedicatedThread? _thread;
     private Replica? _replica;
+
+    // The deterministic mode's step (micro-batches, exact sum); null in the default mode.
+    private ExactGradientStep? _exact;
     private IGradientExchange? _exchange;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private long _nextRequestId;
@@ -82,6 +86,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             Devices.RequireAvailable(job.Settings.Device, _placement.Node);
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
+            _exact = job.Settings.Deterministic ? new ExactGradientStep(_replica, job.Rank, job.WorldSize) : null;
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
             // What libtorch reports on the step thread, so the record shows what really runs.
             var running = torch.get_num_threads();
@@ -179,7 +184,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _pending[step.Sequence] = new PendingStep(step, requests.Count);
+        _pending[step.Sequence] = new PendingStep(step, requests.Select(r => r.Indices).ToArray());
         for (var part = 0; part < requests.Count; part++)
         {
             var id = ++_nextRequestId;
@@ -234,6 +239,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _state = "training";
         var command = next.Command;
         var learningRate = Job.Settings.LearningRate;
+        var microBatch = Job.Settings.MicroBatchSize;
         var batch = next.Assemble();
         var exchange = _exchange!;
         _thread!.Run(() =>
@@ -242,10 +248,21 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var traffic = exchange as IExchangeTraffic;
             var (sentBefore, receivedBefore) = (traffic?.BytesSent ?? 0, traffic?.BytesReceived ?? 0);
             var started = Stopwatch.GetTimestamp();
-            var lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
-            var computed = Stopwatch.GetTimestamp();
-            replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
-            var exchanged = Stopwatch.GetTimestamp();
+            double lossSum;
+            TimeSpan exchangeTime;
+            if (_exact is { } exact)
+            {
+                lossSum = exact.Run(batch, command.GlobalBatchSize, microBatch, exchange, CancellationToken.None);
+                exchangeTime = exact.LastExchange;
+            }
+            else
+            {
+                lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
+                var computed = Stopwatch.GetTimestamp();
+                replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
+                exchangeTime = Stopwatch.GetElapsedTime(computed);
+            }
+
             // Every rank holds the same averaged gradient, so every rank stops at the same step, before the
             // optimizer writes NaN into the weights.
             var gradientNorm = replica.GradientNorm();
@@ -258,8 +275,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             replica.ApplyStep(command.LearningRate);
             var checksum = command.ReportChecksum ? replica.Checksum() : null;
             var timing = new StepTiming(
-                Stopwatch.GetElapsedTime(started, computed) + Stopwatch.GetElapsedTime(exchanged),
-                Stopwatch.GetElapsedTime(computed, exchanged),
+                Stopwatch.GetElapsedTime(started) - exchangeTime,
+                exchangeTime,
                 dataWait,
                 (traffic?.BytesSent ?? 0) - sentBefore,
                 (traffic?.BytesReceived ?? 0) - receivedBefore);
@@ -314,13 +331,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 {
                     int correct = 0, samples = 0;
                     double loss = 0;
+                    var exact = job.Settings.Deterministic;
                     foreach (var chunk in parts)
                     {
                         // A chunk is evaluated as one batch whatever the number of workers, so logits are identical.
                         var batch = SampleBatch.Concat(chunk.Select(t => t.Result.Batch).ToArray());
                         var (c, l) = _replica!.Evaluate(batch);
                         correct += c;
-                        loss += l;
+
+                        // Rounded, the chunks' losses add up to the same bits however the chunks were dealt.
+                        loss += exact ? ExactLoss.Round(l) : l;
                         samples += batch.Count;
                     }
 
@@ -364,6 +384,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         (_exchange as IDisposable)?.Dispose();
         _exchange = null;
         _replica = null;
+        _exact = null;
         _thread = null;
         _job = null;
         _pending.Clear();

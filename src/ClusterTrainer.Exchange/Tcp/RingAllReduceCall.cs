@@ -1,10 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace ClusterTrainer.Exchange.Tcp;
 
 /// <summary>
 /// The bytes of one ring all-reduce call, both ways: a call header, then the schedule's segments. Reduce-scatter bytes
-/// land in a scratch chunk and are added into the buffer as whole floats arrive; all-gather bytes are final sums and
+/// land in a scratch chunk and are added into the buffer as whole elements (floats or int64s) arrive; all-gather bytes are final sums and
 /// land in the buffer itself. A segment received at step s is the one sent at step s + 1 (see <see cref="RingSchedule"/>),
 /// so the sender may forward exactly the bytes of it that are already final: that is what pipelines the ring.
 /// </summary>
@@ -13,8 +11,11 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
     private const int HeaderStep = -1;
 
     private readonly RingSchedule _schedule;
-    private readonly GradientBuffer _buffer;
-    private readonly float[] _scratch;
+    private readonly RingVector _vector;
+    private readonly byte[] _scratch;
+
+    // The scratch bytes used: a whole number of elements.
+    private readonly int _scratchLength;
     private readonly int _chunkBytes;
     private readonly long _call;
     private readonly Func<string, string, string> _describeLeft;
@@ -32,17 +33,23 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
     private int _scratchStart;
     private int _scratchBytes;
 
-    /// <param name="scratch">At least one float; its length is the unit in which reduce-scatter bytes are summed.</param>
+    /// <param name="scratch">At least one element; its length (in whole elements) is the unit in which reduce-scatter bytes are summed.</param>
     /// <param name="describeLeft">Words an error about the left neighbour (phase, what happened).</param>
-    public RingAllReduceCall(RingSchedule schedule, GradientBuffer buffer, float[] scratch, int chunkBytes, long call, Func<string, string, string> describeLeft)
+    public RingAllReduceCall(RingSchedule schedule, RingVector vector, byte[] scratch, int chunkBytes, long call, Func<string, string, string> describeLeft)
     {
         _schedule = schedule;
-        _buffer = buffer;
+        _vector = vector;
         _scratch = scratch;
+        _scratchLength = scratch.Length - (scratch.Length % vector.ElementBytes);
+        if (_scratchLength == 0)
+        {
+            throw new ArgumentException($"the scratch chunk of {scratch.Length} bytes holds no {vector.ElementBytes}-byte element", nameof(scratch));
+        }
+
         _chunkBytes = chunkBytes;
         _call = call;
         _describeLeft = describeLeft;
-        RingCallHeader.Write(_sendHeader, call, buffer.Length);
+        RingCallHeader.Write(_sendHeader, call, vector.Length, vector.ElementBytes);
     }
 
     bool IRingOutgoing.Done => _sendStep == _schedule.StepCount;
@@ -95,8 +102,7 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
             return segment[_received..Math.Min(segment.Length, _received + _chunkBytes)];
         }
 
-        var scratch = MemoryMarshal.AsBytes(_scratch.AsSpan());
-        return scratch[_scratchBytes..Math.Min(scratch.Length, _scratchBytes + (segment.Length - _received))];
+        return _scratch.AsSpan(_scratchBytes, Math.Min(_scratchLength, _scratchBytes + (segment.Length - _received)) - _scratchBytes);
     }
 
     void IRingIncoming.Advance(int received)
@@ -106,7 +112,7 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
         {
             if (_received == RingCallHeader.Bytes)
             {
-                var mismatch = RingCallHeader.Check(_receiveHeader, _call, _buffer.Length, _schedule.Rank);
+                var mismatch = RingCallHeader.Check(_receiveHeader, _call, _vector.Length, _schedule.Rank, _vector.ElementBytes);
                 if (mismatch is not null)
                 {
                     throw new ExchangeFailedException(_describeLeft(Describe(HeaderStep), mismatch));
@@ -120,7 +126,7 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
 
         if (_schedule.IsReduceStep(_receiveStep))
         {
-            AddArrivedFloats(received);
+            AddArrivedElements(received);
         }
         else
         {
@@ -133,16 +139,17 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
         }
     }
 
-    private void AddArrivedFloats(int received)
+    private void AddArrivedElements(int received)
     {
+        var size = _vector.ElementBytes;
         var (offset, _) = _schedule.Segment(_schedule.ReceiveSegment(_receiveStep));
-        var summed = (_finalBytes - _scratchStart) / sizeof(float);
+        var summed = (_finalBytes - _scratchStart) / size;
         _scratchBytes += received;
-        var arrived = _scratchBytes / sizeof(float);
-        var start = _scratchStart / sizeof(float);
-        FloatAddition.AddInto(_buffer.Span.Slice(offset + start + summed, arrived - summed), _scratch.AsSpan(summed, arrived - summed));
-        _finalBytes = _scratchStart + (arrived * sizeof(float));
-        if (_scratchBytes == _scratch.Length * sizeof(float))
+        var arrived = _scratchBytes / size;
+        var start = _scratchStart / size;
+        _vector.AddInto(offset + start + summed, _scratch.AsSpan(summed * size, (arrived - summed) * size));
+        _finalBytes = _scratchStart + (arrived * size);
+        if (_scratchBytes == _scratchLength)
         {
             _scratchStart = _finalBytes;
             _scratchBytes = 0;
@@ -169,14 +176,14 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
     private Span<byte> SegmentBytes(int segment)
     {
         var (offset, count) = _schedule.Segment(segment);
-        return MemoryMarshal.AsBytes(_buffer.Span.Slice(offset, count));
+        return _vector.Bytes(offset, count);
     }
 
     private int SendLength(int step) =>
-        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.SendSegment(step)).Count * sizeof(float);
+        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.SendSegment(step)).Count * _vector.ElementBytes;
 
     private int ReceiveLength(int step) =>
-        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.ReceiveSegment(step)).Count * sizeof(float);
+        step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.ReceiveSegment(step)).Count * _vector.ElementBytes;
 
     private string Describe(int step) => step == HeaderStep ? "the call header" : step == _schedule.StepCount ? "the end of the call" : _schedule.Describe(step);
 }

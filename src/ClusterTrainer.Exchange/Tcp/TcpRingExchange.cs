@@ -17,7 +17,7 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
     private readonly RingLink? _right;
     private readonly RingLink? _left;
     private readonly Lock _gate = new();
-    private readonly float[] _scratch;
+    private readonly byte[] _scratch;
     private byte[]? _streamScratch;
     private string? _failure;
     private long _calls;
@@ -29,7 +29,7 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
         _options = options;
         _right = right;
         _left = left;
-        _scratch = worldSize == 1 ? [] : new float[options.ChunkBytes / sizeof(float)];
+        _scratch = worldSize == 1 ? [] : new byte[options.ChunkBytes];
     }
 
     public int Rank { get; }
@@ -52,8 +52,25 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
             return;
         }
 
-        var schedule = new RingSchedule(Rank, WorldSize, buffer.Length);
-        var call = new RingAllReduceCall(schedule, buffer, _scratch, _options.ChunkBytes, ++_calls, _left!.Describe);
+        Reduce(RingVector.Of(buffer), cancellationToken);
+    }
+
+    public void AllReduceSum(long[] values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ThrowIfBroken();
+        if (WorldSize == 1)
+        {
+            return;
+        }
+
+        Reduce(RingVector.Of(values), cancellationToken);
+    }
+
+    private void Reduce(RingVector vector, CancellationToken cancellationToken)
+    {
+        var schedule = new RingSchedule(Rank, WorldSize, vector.Length);
+        var call = new RingAllReduceCall(schedule, vector, _scratch, _options.ChunkBytes, ++_calls, _left!.Describe);
         Pump(call, call, cancellationToken);
     }
 

@@ -29,11 +29,49 @@ public class RingAllReduceCallTests
             var expected = TcpRingExchangeTests.PlainSum(buffers);
 
             var calls = Enumerable.Range(0, c.world)
-                .Select(rank => new RingAllReduceCall(new RingSchedule(rank, c.world, c.length), buffers[rank], new float[c.scratchFloats], c.chunkBytes, 1, (phase, what) => $"{phase}: {what}"))
+                .Select(rank => new RingAllReduceCall(new RingSchedule(rank, c.world, c.length), RingVector.Of(buffers[rank]), new byte[c.scratchFloats * sizeof(float)], c.chunkBytes, 1, (phase, what) => $"{phase}: {what}"))
                 .ToArray();
             Drive(calls, random);
             return buffers.All(buffer => TcpRingExchangeTests.MatchesWithin(buffer, expected, 1e-4));
         });
+    }
+
+    [Property(MaxTest = 100)]
+    public Property Should_leave_the_exact_int64_sum_on_every_rank_however_the_stream_is_cut()
+    {
+        var cases = from world in Gen.Choose(2, 6)
+                    from length in Gen.OneOf(Gen.Choose(0, 9), Gen.Choose(10, 2000))
+                    from scratchBytes in Gen.Choose(8, 512)
+                    from chunkBytes in Gen.Choose(1, 512)
+                    from seed in Gen.Choose(0, 100_000)
+                    select (world, length, scratchBytes, chunkBytes, seed);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var random = new Random(c.seed);
+            // Values across the whole int64 range but small enough that no sum of six wraps.
+            var values = Enumerable.Range(0, c.world)
+                .Select(_ => Enumerable.Range(0, c.length).Select(_ => random.NextInt64(-(1L << 59), 1L << 59)).ToArray())
+                .ToArray();
+            var expected = Enumerable.Range(0, c.length).Select(i => values.Sum(v => v[i])).ToArray();
+
+            var calls = Enumerable.Range(0, c.world)
+                .Select(rank => new RingAllReduceCall(new RingSchedule(rank, c.world, c.length), RingVector.Of(values[rank]), new byte[c.scratchBytes], c.chunkBytes, 1, (phase, what) => $"{phase}: {what}"))
+                .ToArray();
+            Drive(calls, random);
+            return values.All(v => v.SequenceEqual(expected));
+        });
+    }
+
+    [Fact]
+    public void Should_refuse_by_name_a_neighbour_that_sums_floats_when_this_rank_sums_int64()
+    {
+        var call = new RingAllReduceCall(new RingSchedule(1, 2, 8), RingVector.Of(new long[8]), new byte[64], 1024, 7, (phase, what) => $"{phase}: {what}");
+        IRingIncoming incoming = call;
+        var header = new byte[RingCallHeader.Bytes];
+        RingCallHeader.Write(header, 7, 8);
+        header.CopyTo(incoming.Next());
+        var error = Assert.Throws<ExchangeFailedException>(() => incoming.Advance(header.Length));
+        Assert.Equal("the call header: it sums float32 values, rank 1 int64 values (are the workers' --deterministic settings the same?)", error.Message);
     }
 
     [Fact]
@@ -41,7 +79,7 @@ public class RingAllReduceCallTests
     {
         // Rank 0 of 2: step 0 sends its own segment, step 1 forwards the segment it sums at step 0.
         var buffer = GradientBuffer.Allocate(8);
-        var call = new RingAllReduceCall(new RingSchedule(0, 2, 8), buffer, new float[4], 1024, 1, (phase, what) => $"{phase}: {what}");
+        var call = new RingAllReduceCall(new RingSchedule(0, 2, 8), RingVector.Of(buffer), new byte[4 * sizeof(float)], 1024, 1, (phase, what) => $"{phase}: {what}");
         IRingOutgoing outgoing = call;
         IRingIncoming incoming = call;
         outgoing.Advance(outgoing.Next().Length);
@@ -61,7 +99,7 @@ public class RingAllReduceCallTests
     [Fact]
     public void Should_name_the_mismatch_when_the_left_neighbour_is_at_another_call()
     {
-        var call = new RingAllReduceCall(new RingSchedule(1, 2, 8), GradientBuffer.Allocate(8), new float[4], 1024, 7, (phase, what) => $"{phase}: {what}");
+        var call = new RingAllReduceCall(new RingSchedule(1, 2, 8), RingVector.Of(GradientBuffer.Allocate(8)), new byte[4 * sizeof(float)], 1024, 7, (phase, what) => $"{phase}: {what}");
         IRingIncoming incoming = call;
         var header = new byte[RingCallHeader.Bytes];
         RingCallHeader.Write(header, 6, 8);

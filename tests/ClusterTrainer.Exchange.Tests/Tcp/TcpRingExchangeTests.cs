@@ -86,6 +86,27 @@ public class TcpRingExchangeTests
     }
 
     [Fact]
+    public async Task Should_sum_int64_values_exactly_over_sockets_after_a_float_call()
+    {
+        var random = new Random(11);
+        var ring = RingRun.Connect(3);
+        try
+        {
+            // A float call first: the calls of one exchange share its links and numbering, whatever they carry.
+            RingRun.AllReduce(ring, RandomBuffers(random, 3, 100));
+            var values = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 5_003).Select(_ => random.NextInt64(-(1L << 60), 1L << 60)).ToArray()).ToArray();
+            var expected = Enumerable.Range(0, 5_003).Select(i => values.Sum(v => v[i])).ToArray();
+            var ranks = ring.Select((exchange, rank) => RingRun.StartRank(() => exchange.AllReduceSum(values[rank], CancellationToken.None))).ToArray();
+            await Task.WhenAll(ranks).WaitAsync(RingRun.Bound);
+            Assert.All(values, v => Assert.Equal(expected, v));
+        }
+        finally
+        {
+            RingRun.DisposeAll(ring);
+        }
+    }
+
+    [Fact]
     public void Should_return_at_once_for_a_ring_of_one()
     {
         var ring = RingRun.Connect(1);

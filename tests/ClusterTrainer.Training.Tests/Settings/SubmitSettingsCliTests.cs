@@ -33,6 +33,20 @@ public sealed class SubmitSettingsCliTests(ApiCluster cluster) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Submit_should_run_the_job_deterministic_in_bf16_with_the_micro_batch_given()
+    {
+        var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "400", "--epochs", "1", "--workers", "1",
+            "--deterministic", "--micro-batch", "25", "--precision", "bf16", "--watch");
+        Assert.True(code == 0, output);
+
+        var job = await Job(output.Split('\n')[0].Trim());
+        var settings = RunJson.Deserialize<TrainingSettings>(await File.ReadAllTextAsync(Path.Combine(job.RunDirectory, RunDirectory.SettingsFile)), "settings.json");
+        Assert.True(settings.Deterministic);
+        Assert.Equal(25, settings.MicroBatch);
+        Assert.Equal(Precision.Bf16, settings.Precision);
+    }
+
+    [Fact]
     public async Task Submit_on_cuda_to_a_cluster_without_a_gpu_should_fail_naming_the_node()
     {
         var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "200", "--epochs", "1", "--workers", "1", "--device", "cuda", "--watch");

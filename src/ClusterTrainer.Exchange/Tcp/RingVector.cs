@@ -1,0 +1,73 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace ClusterTrainer.Exchange.Tcp;
+
+/// <summary>
+/// What one ring call reduces, seen as bytes on the wire: float32 gradients (summed in float) or int64 fixed-point
+/// values (summed exactly). The ring's schedule and pipelining are the same for both; only the element and its
+/// addition differ.
+/// </summary>
+internal abstract class RingVector
+{
+    /// <summary>Elements (not bytes).</summary>
+    public abstract int Length { get; }
+
+    public abstract int ElementBytes { get; }
+
+    /// <summary>Elements [offset, offset + count) as bytes, in place.</summary>
+    public abstract Span<byte> Bytes(int offset, int count);
+
+    /// <summary>Adds whole elements that arrived (little-endian bytes) into elements from <paramref name="offset"/> on.</summary>
+    public abstract void AddInto(int offset, ReadOnlySpan<byte> addend);
+
+    public static RingVector Of(GradientBuffer buffer) => new Floats(buffer);
+
+    public static RingVector Of(long[] values) => new Int64s(values);
+
+    private static void Add<T>(Span<T> target, ReadOnlySpan<T> addend)
+        where T : struct, INumber<T>
+    {
+        var wide = MemoryMarshal.Cast<T, Vector<T>>(target);
+        var wideAddend = MemoryMarshal.Cast<T, Vector<T>>(addend);
+        for (var i = 0; i < wide.Length; i++)
+        {
+            wide[i] += wideAddend[i];
+        }
+
+        for (var i = wide.Length * Vector<T>.Count; i < target.Length; i++)
+        {
+            target[i] += addend[i];
+        }
+    }
+
+    private sealed class Floats(GradientBuffer buffer) : RingVector
+    {
+        public override int Length => buffer.Length;
+
+        public override int ElementBytes => sizeof(float);
+
+        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(buffer.Span.Slice(offset, count));
+
+        public override void AddInto(int offset, ReadOnlySpan<byte> addend)
+        {
+            var values = MemoryMarshal.Cast<byte, float>(addend);
+            Add(buffer.Span.Slice(offset, values.Length), values);
+        }
+    }
+
+    private sealed class Int64s(long[] values) : RingVector
+    {
+        public override int Length => values.Length;
+
+        public override int ElementBytes => sizeof(long);
+
+        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(offset, count));
+
+        public override void AddInto(int offset, ReadOnlySpan<byte> addend)
+        {
+            var arrived = MemoryMarshal.Cast<byte, long>(addend);
+            Add(values.AsSpan(offset, arrived.Length), arrived);
+        }
+    }
+}
