@@ -66,7 +66,10 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return GetJobStatus.Instance;
         yield return new JobStatus("job", "running", 1, 2, 3);
         yield return GetClusterWorkers.Instance;
-        yield return new ClusterWorkers(["akka.tcp://a@b:1", "akka.tcp://a@c:1"], ["akka.tcp://a@c:1"], null, 0);
+        yield return new ClusterWorkers(["akka.tcp://a@b:1", "akka.tcp://a@c:1"], [string.Empty, "job"], ["job"], ["next", "later"]);
+        yield return new ReserveWorkers("job", 2);
+        yield return new WorkersReserved("job", ["akka.tcp://a@b:1", "akka.tcp://a@c:1"]);
+        yield return new ReleaseWorkers("job");
         yield return new WorkerLost(1, "akka.tcp://a@b:1", "left");
         var dqn = DqnSettings.DefaultsFor("acrobot") with { Collectors = 3, Hidden = [64, 32], EpsilonAlpha = 2.5, Prioritized = true, Seed = 9 };
         yield return new StartCollectors("job", dqn, [0, 2], a, b);

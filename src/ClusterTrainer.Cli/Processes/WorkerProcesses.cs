@@ -79,15 +79,24 @@ public sealed class WorkerProcesses : IAsyncDisposable
         _processes.Clear();
     }
 
-    private static Process StartOne(int index, string seedNode, string logDirectory)
+    /// <summary>
+    /// Starts one more `clustertrainer node` process with these arguments (a coordinator, say), logging to
+    /// <paramref name="name"/>.log.json and .out in <paramref name="logDirectory"/>; it is stopped with the others.
+    /// </summary>
+    public void StartNode(string name, IEnumerable<string> nodeArguments, string logDirectory) =>
+        _processes.Add(Launch(name, ["node", .. nodeArguments], logDirectory));
+
+    private static Process StartOne(int index, string seedNode, string logDirectory) =>
+        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode], logDirectory);
+
+    private static Process Launch(string name, IReadOnlyList<string> arguments, string logDirectory)
     {
-        var start = SelfCommand(["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode,
-            "--log-file", Path.Combine(logDirectory, $"worker-{index}.log.json")]);
+        var start = SelfCommand([.. arguments, "--log-file", Path.Combine(logDirectory, $"{name}.log.json")]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start worker process {index}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start node process {name}");
         ChildProcesses.Add(process);
-        var output = Path.Combine(logDirectory, $"worker-{index}.out");
+        var output = Path.Combine(logDirectory, $"{name}.out");
         _ = PumpAsync(process, output);
         return process;
     }

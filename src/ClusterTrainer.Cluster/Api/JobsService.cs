@@ -30,7 +30,14 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         {
             var dqnSettings = DqnJobRunner.ToSettings(request.Dqn);
             var dqnId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-dqn-{dqnSettings.Environment}-{Guid.NewGuid().ToString("N")[..6]}";
-            return dqn.Start(dqnId, request.Name, dqnSettings, Path.Combine(options.RunsDirectory, dqnId));
+            try
+            {
+                return await dqn.StartAsync(dqnId, request.Name, dqnSettings, Path.Combine(options.RunsDirectory, dqnId), context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
+            }
         }
 
         var settings = TrainingSpecMapper.ToSettings(request.Training);
@@ -43,11 +50,27 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         return info;
     }
 
-    public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    public override async Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
     {
+        var jobs = registry.List();
+        ClusterWorkers workers;
+        try
+        {
+            workers = await control.WorkersAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
+        }
+
         var response = new ListJobsResponse();
-        response.Jobs.AddRange(registry.List());
-        return Task.FromResult(response);
+        foreach (var job in jobs)
+        {
+            job.QueuePosition = job.State == JobState.Queued ? workers.QueuePosition(job.JobId) : 0;
+            response.Jobs.Add(job);
+        }
+
+        return response;
     }
 
     public override Task<JobInfo> GetJob(GetJobRequest request, ServerCallContext context)
