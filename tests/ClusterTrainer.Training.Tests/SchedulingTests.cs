@@ -62,6 +62,24 @@ public sealed class SchedulingTests
     }
 
     [Fact]
+    public async Task Losing_a_worker_node_should_fail_only_the_job_that_used_it()
+    {
+        await using var cluster = await StartAsync(workers: 2);
+        using var runs = new TempDirectory();
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 1, Seed = 5 };
+        var doomed = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("doomed", settings with { Epochs = 500 }, Path.Combine(runs.Path, "doomed")));
+        var survivor = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("survivor", settings with { Epochs = 12 }, Path.Combine(runs.Path, "survivor")));
+
+        var busy = await Eventually(cluster.Manager, w => w.RunningJobs.Count == 2);
+        var doomedNode = busy.Nodes[busy.NodeJobs.ToList().IndexOf("doomed")];
+        await cluster.StopWorkerAsync(doomedNode);
+
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => doomed.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains(doomedNode, error.Message, StringComparison.Ordinal);
+        Assert.Equal(12, (await survivor.WaitAsync(TimeSpan.FromMinutes(3))).Epochs);
+    }
+
+    [Fact]
     public async Task A_job_that_asks_for_more_workers_than_are_registered_should_fail_after_the_wait_bound_without_blocking_smaller_jobs()
     {
         await using var cluster = await StartAsync(workers: 1);
@@ -98,7 +116,7 @@ public sealed class SchedulingTests
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
         var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent, jobs: ShortWait);
-        var nodes = new List<IAsyncDisposable> { coordinator };
+        var nodes = new List<ActorSystemHost> { coordinator };
         for (var i = 0; i < workers; i++)
         {
             nodes.Add(await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent));
@@ -109,11 +127,19 @@ public sealed class SchedulingTests
         return new TestCluster(coordinator.System, manager, nodes);
     }
 
-    private sealed class TestCluster(ActorSystem system, IActorRef manager, List<IAsyncDisposable> nodes) : IAsyncDisposable
+    private sealed class TestCluster(ActorSystem system, IActorRef manager, List<ActorSystemHost> nodes) : IAsyncDisposable
     {
         public ActorSystem System { get; } = system;
 
         public IActorRef Manager { get; } = manager;
+
+        /// <summary>Stops the worker node with this address: it leaves the cluster, as a node that shuts down does.</summary>
+        public async Task StopWorkerAsync(string address)
+        {
+            var node = nodes.Single(n => ((ExtendedActorSystem)n.System).Provider.DefaultAddress.ToString() == address);
+            nodes.Remove(node);
+            await node.DisposeAsync();
+        }
 
         public async ValueTask DisposeAsync()
         {

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
@@ -70,6 +71,10 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return new ReserveWorkers("job", 2);
         yield return new WorkersReserved("job", ["akka.tcp://a@b:1", "akka.tcp://a@c:1"]);
         yield return new ReleaseWorkers("job");
+        yield return new JobSubmitted(new StoredJob("job", "point", StoredJob.Training, "mlp", "{\"epochs\": 2}", 2, 5, "/runs/job"));
+        yield return new JobStarted("job");
+        yield return new JobEnded("job", JobEnded.Finished, string.Empty, "{}", 0.875, 0);
+        yield return new JobEnded("job", JobEnded.Failed, "coordinator restarted", string.Empty, null, 0);
         yield return new WorkerLost(1, "akka.tcp://a@b:1", "left");
         var dqn = DqnSettings.DefaultsFor("acrobot") with { Collectors = 3, Hidden = [64, 32], EpsilonAlpha = 2.5, Prioritized = true, Seed = 9 };
         yield return new StartCollectors("job", dqn, [0, 2], a, b);

@@ -50,18 +50,22 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
         return Math.Max(1, Math.Min(settings.Collectors, registeredWorkers));
     }
 
+    /// <summary>Registers a new DQN job (queued) and decides how many worker nodes it holds; <see cref="Run"/> queues it.</summary>
     /// <exception cref="AskTimeoutException">The job manager did not answer within <see cref="JobControl.AskTimeout"/>.</exception>
-    public async Task<JobInfo> StartAsync(string jobId, string name, DqnSettings settings, string runDirectory, CancellationToken cancellationToken)
+    public async Task<JobInfo> CreateAsync(string jobId, string name, DqnSettings settings, string runDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var manager = await jobManager.GetAsync(cancellationToken).ConfigureAwait(false);
         var workers = await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, JobControl.AskTimeout, cancellationToken).ConfigureAwait(false);
-        var nodes = NodesFor(settings, workers.Nodes.Count);
-        var info = registry.Create(jobId, name, $"dqn-{settings.Environment}", RunJson.Serialize(settings), nodes, runDirectory);
+        return registry.Create(jobId, name, $"dqn-{settings.Environment}", RunJson.Serialize(settings), NodesFor(settings, workers.Nodes.Count), runDirectory);
+    }
+
+    /// <summary>Queues the job for <paramref name="nodes"/> worker nodes and runs it when they are free.</summary>
+    public void Run(string jobId, DqnSettings settings, string runDirectory, int nodes)
+    {
         var cancellation = new CancellationTokenSource();
         _running[jobId] = cancellation;
-        _ = RunAsync(manager, jobId, nodes, settings, runDirectory, cancellation);
-        return info;
+        _ = RunAsync(jobId, nodes, settings, runDirectory, cancellation);
     }
 
     public bool Cancel(string jobId)
@@ -75,8 +79,9 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
         return true;
     }
 
-    private async Task RunAsync(IActorRef manager, string jobId, int nodes, DqnSettings settings, string runDirectory, CancellationTokenSource cancellation)
+    private async Task RunAsync(string jobId, int nodes, DqnSettings settings, string runDirectory, CancellationTokenSource cancellation)
     {
+        var manager = await jobManager.GetAsync().ConfigureAwait(false);
         var reserved = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reservation = system.ActorOf(WorkerReservationActor.Props(manager, new ReserveWorkers(jobId, nodes), reserved), $"{jobId}-reservation");
         try

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
@@ -48,6 +49,49 @@ public sealed class JobRegistry
         {
             _jobs.Add(jobId, new Entry(info));
             return info.Clone();
+        }
+    }
+
+    /// <summary>Puts back a job read from the durable store, as it was; an ended job's watchers get its end at once.</summary>
+    public void Restore(StoredJobState stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var job = stored.Job;
+        var info = new JobInfo
+        {
+            JobId = job.JobId,
+            Name = job.Name,
+            Model = job.Model,
+            Workers = job.Workers,
+            Epochs = job.Epochs,
+            RunDirectory = job.RunDirectory,
+            SettingsJson = job.SettingsJson,
+            Error = stored.Error,
+            SummaryJson = stored.SummaryJson,
+            EvalMeanReturn = stored.EvalMeanReturn,
+            State = stored.State switch
+            {
+                StoredJobState.Queued => JobState.Queued,
+                StoredJobState.Running => JobState.Running,
+                JobEnded.Finished => JobState.Finished,
+                JobEnded.Cancelled => JobState.Cancelled,
+                _ => JobState.Failed,
+            },
+        };
+        if (stored.TestAccuracy is { } accuracy)
+        {
+            info.TestAccuracy = accuracy;
+        }
+
+        lock (_lock)
+        {
+            var entry = new Entry(info);
+            _jobs[job.JobId] = entry;
+            if (info.State is JobState.Finished or JobState.Failed or JobState.Cancelled)
+            {
+                entry.History.Add(new JobEvent { JobId = job.JobId, Ended = info.Clone() });
+                entry.Ended = true;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Serialization;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
@@ -138,6 +139,10 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<ReserveWorkers>("ReserveWorkers", true, (w, m) => { w.Write(m.JobId); w.Write(m.Workers); }, (r, _) => new ReserveWorkers(r.ReadString(), r.ReadInt32()));
         Add<WorkersReserved>("WorkersReserved", true, (w, m) => { w.Write(m.JobId); w.WriteStrings(m.Nodes); }, (r, _) => new WorkersReserved(r.ReadString(), r.ReadStrings()));
         Add<ReleaseWorkers>("ReleaseWorkers", true, (w, m) => w.Write(m.JobId), (r, _) => new ReleaseWorkers(r.ReadString()));
+        // The durable job store's events: written to its database and read back by later versions, so unversioned.
+        Add<JobSubmitted>("JobSubmitted", false, (w, m) => w.WriteJson(m.Job), (r, _) => new JobSubmitted(r.ReadJson<StoredJob>()));
+        Add<JobStarted>("JobStarted", false, (w, m) => w.Write(m.JobId), (r, _) => new JobStarted(r.ReadString()));
+        Add<JobEnded>("JobEnded", false, (w, m) => w.WriteJson(m), (r, _) => r.ReadJson<JobEnded>());
         // DQN collectors on worker nodes: placement, weights in parts, experience and progress.
         Add<StartCollectors>("StartCollectors", true, (w, m) =>
         {
