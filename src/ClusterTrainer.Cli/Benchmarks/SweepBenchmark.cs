@@ -56,9 +56,12 @@ public sealed class SweepBenchmark(TrainingSpec job, int jobs, int workerNodes, 
         nodes.StartNode("coordinator", ["--role", "coordinator,data", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture), "--management-port", "0", "--runs", Path.Combine(directory, "runs")], directory);
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        // Each worker node gets its share of this machine's cores, as it would have a machine of its own: a worker
+        // sizes its threads by the cores it sees, and four nodes each using every core would only fight over them.
+        var cores = new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = CoresPerNode.ToString(CultureInfo.InvariantCulture) };
         for (var i = 0; i < workerNodes; i++)
         {
-            nodes.StartNode($"worker-{i}", ["--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seed], directory);
+            nodes.StartNode($"worker-{i}", ["--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seed], directory, cores);
         }
 
         var (channel, client) = ServerOptions.Connect($"http://127.0.0.1:{grpcPort}", null);
@@ -75,6 +78,9 @@ public sealed class SweepBenchmark(TrainingSpec job, int jobs, int workerNodes, 
             return new SweepBenchmarkReport("sweep", jobs, workerNodes, job.Model, job.Epochs, Environment.ProcessorCount, Environment.MachineName, oneAfterAnother, allAtOnce, allAtOnce / oneAfterAnother);
         }
     }
+
+    /// <summary>The cores each worker node process is told it has: an equal share, at least one.</summary>
+    public int CoresPerNode => Math.Max(1, Environment.ProcessorCount / workerNodes);
 
     private SweepPoint[] Points(int count, string label) =>
         Enumerable.Range(1, count).Select(i =>
