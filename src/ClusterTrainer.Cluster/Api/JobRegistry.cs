@@ -116,6 +116,13 @@ public sealed class JobRegistry
     {
         lock (_lock)
         {
+            // An ended job stays as it ended: a late report (a worker of a job whose coordinator restarted, say)
+            // must not rewrite its outcome or be recorded as a second end.
+            if (JobIdOf(message) is { } id && _jobs.TryGetValue(id, out var known) && known.Ended)
+            {
+                return;
+            }
+
             switch (message)
             {
                 case JobProgressed p when _jobs.TryGetValue(p.JobId, out var entry):
@@ -228,6 +235,16 @@ public sealed class JobRegistry
 
         Published?.Invoke(@event);
     }
+
+    private static string? JobIdOf(object message) => message switch
+    {
+        JobProgressed p => p.JobId,
+        EpochFinished e => e.JobId,
+        JobFinished f => f.JobId,
+        JobFailed f => f.JobId,
+        JobCancelled c => c.JobId,
+        _ => null,
+    };
 
     private sealed class Entry(JobInfo info)
     {
