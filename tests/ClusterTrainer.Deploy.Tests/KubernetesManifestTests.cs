@@ -5,7 +5,7 @@ namespace ClusterTrainer.Deploy.Tests;
 /// <summary>Cross-checks of what `kubectl kustomize` renders, for the base and for every overlay.</summary>
 public sealed class KubernetesManifestTests
 {
-    public static TheoryData<string> Kustomizations => new() { "k8s", "k8s/overlays/gpu", "k8s/overlays/gpu-gfd" };
+    public static TheoryData<string> Kustomizations => new() { "k8s", "k8s/overlays/gpu", "k8s/overlays/gpu-gfd", "k8s/overlays/postgres-job-store" };
 
     [Theory]
     [MemberData(nameof(Kustomizations))]

@@ -21,6 +21,7 @@ internal static class NodeContract
         ["clustertrainer-token"] = ["token"],
         ["clustertrainer-remoting"] = ["tls.crt", "tls.key"],
         ["seq-admin"] = ["password"],
+        ["clustertrainer-job-store"] = ["url"],
     };
 
     public static readonly IReadOnlySet<string> Variables = new HashSet<string>(StringComparer.Ordinal)
@@ -29,7 +30,7 @@ internal static class NodeContract
         "CLUSTERTRAINER_SEED_NODES", "CLUSTERTRAINER_LOG_FILE", "CLUSTERTRAINER_MANAGEMENT_PORT", "CLUSTERTRAINER_JOIN_TIMEOUT",
         "CLUSTERTRAINER_TLS_CERT", "CLUSTERTRAINER_TLS_KEY",
         "CLUSTERTRAINER_GRPC_PORT", "CLUSTERTRAINER_TOKEN", "CLUSTERTRAINER_TOKEN_FILE", "CLUSTERTRAINER_RUNS_DIR",
-        "CLUSTERTRAINER_DATA", "CLUSTERTRAINER_SEQ_URL",
+        "CLUSTERTRAINER_DATA", "CLUSTERTRAINER_SEQ_URL", "CLUSTERTRAINER_JOB_STORE",
     };
 
     public static int Port(string? text, int fallback) =>

@@ -142,6 +142,34 @@ public sealed class ApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
     }
 
     [Fact]
+    public async Task A_dqn_job_should_wait_in_the_same_queue_for_the_worker_node_a_supervised_job_holds()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        var client = new Jobs.JobsClient(channel);
+        var supervised = await client.SubmitJobAsync(new SubmitJobRequest { Training = SmallMlp(epochs: 500) });
+        using var supervisedWatch = client.WatchJob(new WatchJobRequest { JobId = supervised.JobId }, deadline: DateTime.UtcNow.AddMinutes(3));
+        Assert.True(await supervisedWatch.ResponseStream.MoveNext(), "the supervised job ended without an event");
+        var dqn = await client.SubmitJobAsync(new SubmitJobRequest { Dqn = new DqnSpec { Env = "cartpole", Collectors = 1, Steps = 2000, Seed = 2 } });
+
+        var waiting = (await client.ListJobsAsync(new ListJobsRequest())).Jobs.Single(j => j.JobId == dqn.JobId);
+        Assert.Equal(JobState.Queued, waiting.State);
+        Assert.Equal(1, waiting.QueuePosition);
+        Assert.Equal(JobState.Running, (await client.GetJobAsync(new GetJobRequest { JobId = supervised.JobId })).State);
+
+        await client.CancelJobAsync(new CancelJobRequest { JobId = supervised.JobId });
+        using var watch = client.WatchJob(new WatchJobRequest { JobId = dqn.JobId }, deadline: DateTime.UtcNow.AddMinutes(4));
+        JobInfo? ended = null;
+        await foreach (var e in watch.ResponseStream.ReadAllAsync())
+        {
+            ended = e.EventCase == JobEvent.EventOneofCase.Ended ? e.Ended : ended;
+        }
+
+        Assert.NotNull(ended);
+        Assert.True(ended.State == JobState.Finished, ended.Error);
+        Assert.Equal(JobState.Cancelled, (await client.GetJobAsync(new GetJobRequest { JobId = supervised.JobId })).State);
+    }
+
+    [Fact]
     public async Task A_request_with_both_or_neither_kind_of_job_or_a_bad_environment_should_be_refused()
     {
         using var channel = GrpcChannel.ForAddress(cluster.Url);

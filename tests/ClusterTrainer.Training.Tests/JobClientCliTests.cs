@@ -35,6 +35,61 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
     }
 
     [Fact]
+    public async Task Jobs_should_number_the_queue_and_status_should_name_the_job_on_each_worker_node()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        var client = new Jobs.JobsClient(channel);
+        var spec = new TrainingSpec { Model = "mlp", Data = "sample", Epochs = 500, Workers = 1 };
+        var running = await client.SubmitJobAsync(new SubmitJobRequest { Name = "holds the worker", Training = spec });
+        var first = await client.SubmitJobAsync(new SubmitJobRequest { Name = "waits first", Training = spec });
+        var second = await client.SubmitJobAsync(new SubmitJobRequest { Name = "waits second", Training = spec });
+        try
+        {
+            var (listed, table) = await CliProcess.RunAsync(Limit, "jobs", "--server", cluster.Url);
+            Assert.True(listed == 0, table);
+            string Row(JobInfo job) => table.Split('\n').Single(line => line.Contains(job.JobId, StringComparison.Ordinal));
+            Assert.Contains("Queued #1", Row(first), StringComparison.Ordinal);
+            Assert.Contains("Queued #2", Row(second), StringComparison.Ordinal);
+            Assert.DoesNotContain("#", Row(running), StringComparison.Ordinal);
+
+            var (code, status) = await CliProcess.RunAsync(Limit, "status", "--server", cluster.Url);
+            Assert.True(code == 0, status);
+            Assert.Matches($@"akka\.tcp://clustertrainer@127\.0\.0\.1:\d+ runs {running.JobId}", CliProcess.Flat(status));
+            Assert.Contains("queued jobs: 2", CliProcess.Flat(status), StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var job in new[] { second, first, running })
+            {
+                await client.CancelJobAsync(new CancelJobRequest { JobId = job.JobId });
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_sweep_should_rank_its_results_best_test_accuracy_first_and_refuse_a_max_concurrent_below_one()
+    {
+        using var files = new TempDirectory();
+        var sweep = files.Combine("sweep.yaml");
+        // A learning rate of 0.0001 barely moves from chance in one epoch: it must end last whatever the order of the grid.
+        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample, epochs: 1, limit: 1200, workers: 1 }\ngrid:\n  learning_rate: [0.0001, 0.05, 0.01]\n");
+
+        var (refused, refusal) = await CliProcess.RunAsync(Limit, "sweep", "--server", cluster.Url, "--file", sweep, "--max-concurrent", "0");
+        Assert.True(refused == CliApp.BadInput, refusal);
+        Assert.Contains("--max-concurrent", refusal, StringComparison.Ordinal);
+
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "sweep", "--server", cluster.Url, "--file", sweep, "--max-concurrent", "2");
+        Assert.True(code == 0, output);
+        var accuracies = output.Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"│\s*(\d)\s*│.*Finished\s*│\s*([\d.]+) %"))
+            .Where(m => m.Success)
+            .Select(m => (Rank: int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Accuracy: double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
+        Assert.Equal([1, 2, 3], accuracies.Select(a => a.Rank));
+        Assert.Equal(accuracies.Select(a => a.Accuracy).OrderDescending(), accuracies.Select(a => a.Accuracy));
+    }
+
+    [Fact]
     public async Task Cancel_of_a_finished_job_should_say_it_had_already_finished()
     {
         var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "600", "--epochs", "1", "--workers", "1", "--watch");

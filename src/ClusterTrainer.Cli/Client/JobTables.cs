@@ -25,24 +25,32 @@ public static class JobTables
             .AddColumn("error");
         foreach (var job in jobs)
         {
-            table.AddRow(Markup.Escape(job.JobId), Markup.Escape(job.Name), job.State.ToString(), Markup.Escape(job.Model), Epoch(job), Accuracy(job), Markup.Escape(job.Error));
+            table.AddRow(Markup.Escape(job.JobId), Markup.Escape(job.Name), State(job), Markup.Escape(job.Model), Epoch(job), Accuracy(job), Markup.Escape(job.Error));
         }
 
         return table;
     }
 
+    /// <summary>The sweep's jobs ranked by test accuracy, best first; jobs without one (failed, cancelled) last, in sweep order.</summary>
     public static Table SweepResults(IEnumerable<(JobInfo Job, string Point)> results)
     {
         ArgumentNullException.ThrowIfNull(results);
+        var ranked = results.Select((r, order) => (r.Job, r.Point, order))
+            .OrderByDescending(r => r.Job.HasTestAccuracy)
+            .ThenByDescending(r => r.Job.HasTestAccuracy ? r.Job.TestAccuracy : 0)
+            .ThenBy(r => r.order)
+            .ToArray();
         var table = new Table()
+            .AddColumn(new TableColumn("rank").NoWrap())
             .AddColumn(new TableColumn("job").NoWrap())
             .AddColumn("point")
             .AddColumn(new TableColumn("state").NoWrap())
             .AddColumn(new TableColumn("test accuracy").NoWrap())
             .AddColumn("error");
-        foreach (var (job, point) in results)
+        for (var i = 0; i < ranked.Length; i++)
         {
-            table.AddRow(Markup.Escape(job.JobId), Markup.Escape(point), job.State.ToString(), Accuracy(job), Markup.Escape(job.Error));
+            var (job, point, _) = ranked[i];
+            table.AddRow(job.HasTestAccuracy ? (i + 1).ToString(CultureInfo.InvariantCulture) : Missing, Markup.Escape(job.JobId), Markup.Escape(point), job.State.ToString(), Accuracy(job), Markup.Escape(job.Error));
         }
 
         return table;
@@ -63,6 +71,23 @@ public static class JobTables
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// Which job each busy worker node runs, one line each: below the members table rather than in it, because an
+    /// address and a job id side by side do not fit a terminal, and neither may be cut.
+    /// </summary>
+    public static IEnumerable<string> WorkerJobs(ClusterStatusResponse status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Members.Where(m => m.Job.Length > 0).Select(m => $"{m.Address} runs {m.Job}");
+    }
+
+    /// <summary>The state, with the place in the queue of a waiting job: "Queued #1" starts next.</summary>
+    public static string State(JobInfo job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.State == JobState.Queued && job.QueuePosition > 0 ? string.Create(CultureInfo.InvariantCulture, $"Queued #{job.QueuePosition}") : job.State.ToString();
     }
 
     /// <summary>The epoch being trained of how many; "-" while queued, and for DQN jobs, which have no epochs.</summary>

@@ -43,6 +43,18 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Compare training modes on the same job instead: the default against --deterministic (with --micro-batch if given) and --precision bf16, on the in-process cluster with the given (or default) workers; prints and writes the ratio to the default")]
         public bool Modes { get; init; }
 
+        [CommandOption("--sweep")]
+        [Description("Measure the scheduler instead: a coordinator process and --worker-nodes worker processes run --sweep-jobs one-worker jobs (default --model mlp, 2 epochs of the embedded sample) one after another, then all at once; prints the ratio of the two wall times")]
+        public bool Sweep { get; init; }
+
+        [CommandOption("--sweep-jobs <N>")]
+        [Description("With --sweep: how many jobs (default 8)")]
+        public string? SweepJobs { get; init; }
+
+        [CommandOption("--worker-nodes <N>")]
+        [Description("With --sweep: how many worker node processes (default 4)")]
+        public string? WorkerNodes { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -70,6 +82,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (settings.Modes)
         {
             return await RunModesAsync(settings).ConfigureAwait(false);
+        }
+
+        if (settings.Sweep)
+        {
+            return await RunSweepAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
         var training = settings.ToSettings();
@@ -212,4 +229,24 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         return 0;
     }
 
+    private async Task<int> RunSweepAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var jobs = FlagValues.PositiveInt(settings.SweepJobs, "--sweep-jobs") ?? 8;
+        var workerNodes = FlagValues.PositiveInt(settings.WorkerNodes, "--worker-nodes") ?? 4;
+        var epochs = FlagValues.PositiveInt(settings.Epochs, "--epochs") ?? 2;
+        var job = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = settings.Model,
+            ["data"] = settings.Data ?? DataLocator.SampleKeyword,
+            ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
+            ["workers"] = "1",
+        };
+        console.MarkupLineInterpolated($"bench --sweep: {jobs} one-worker {job["model"]} jobs, {epochs} epochs of {job["data"]}, on {workerNodes} worker node processes, {Environment.ProcessorCount} cores");
+        var report = await new SweepBenchmark(job, jobs, workerNodes, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one after another {report.OneAfterAnotherSeconds:F1} s, all at once {report.AllAtOnceSeconds:F1} s: ratio {report.Ratio:F3} (ideal {1.0 / workerNodes:F2})"));
+        var path = settings.Out ?? Path.Combine("runs", $"bench-sweep-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
 }

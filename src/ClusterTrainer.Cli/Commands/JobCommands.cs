@@ -63,7 +63,7 @@ public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<JobOption
     }
 }
 
-/// <summary>`clustertrainer status`: members, roles, reachability, busy and idle workers.</summary>
+/// <summary>`clustertrainer status`: members, roles, reachability, each worker node's job, busy and idle workers.</summary>
 public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<ServerOptions>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ServerOptions settings, CancellationToken cancellationToken)
@@ -74,7 +74,12 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<ServerOpt
         {
             var status = await client.ClusterStatusAsync(new ClusterStatusRequest(), deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             console.Write(JobTables.Members(status));
-            console.WriteLine($"workers: {status.BusyWorkers} busy, {status.IdleWorkers} idle; queued jobs: {status.QueuedJobs}; running: {(status.RunningJob.Length == 0 ? "none" : status.RunningJob)}");
+            foreach (var line in JobTables.WorkerJobs(status))
+            {
+                console.WriteLine(line);
+            }
+
+            console.WriteLine($"workers: {status.BusyWorkers} busy, {status.IdleWorkers} idle; queued jobs: {status.QueuedJobs}; running: {(status.RunningJobs.Count == 0 ? "none" : string.Join(", ", status.RunningJobs))}");
             return 0;
         }
     }

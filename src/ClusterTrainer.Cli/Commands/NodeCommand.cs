@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using ClusterTrainer.Cli.Console;
 using ClusterTrainer.Cluster.Api;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Core;
 using Spectre.Console;
@@ -47,6 +48,10 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
         [CommandOption("--runs <DIR>")]
         [Description("Coordinator only: where job outputs go ($CLUSTERTRAINER_RUNS_DIR, default runs)")]
         public string? Runs { get; init; }
+
+        [CommandOption("--job-store <URL>")]
+        [Description("Coordinator only: where the queue and the job history are kept, postgres://USER:PASSWORD@HOST:PORT/DATABASE ($CLUSTERTRAINER_JOB_STORE; default: an SQLite file jobs.db in the runs directory)")]
+        public string? JobStore { get; init; }
 
         [CommandOption("--log-file <FILE>")]
         [Description("Also write compact-JSON logs to this file ($CLUSTERTRAINER_LOG_FILE)")]
@@ -125,7 +130,10 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
                 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
                 : throw new SettingsException("--grpc-port", $"'{text}' is not a port number");
             var runs = Runs ?? Environment.GetEnvironmentVariable("CLUSTERTRAINER_RUNS_DIR") ?? "runs";
-            return new ApiOptions(node.Host, port, Path.GetFullPath(runs), ApiOptions.TokenFromEnvironment()).Validate();
+            var jobStore = JobStore ?? Environment.GetEnvironmentVariable(JobStoreLocation.Variable);
+            // Resolved here so a bad URL is refused, naming the flag, before the node starts.
+            JobStoreLocation.Resolve(jobStore, runs);
+            return new ApiOptions(node.Host, port, Path.GetFullPath(runs), ApiOptions.TokenFromEnvironment()) { JobStore = jobStore }.Validate();
         }
 
         public override ValidationResult Validate()

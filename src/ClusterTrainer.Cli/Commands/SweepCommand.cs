@@ -8,8 +8,9 @@ namespace ClusterTrainer.Cli.Commands;
 
 /// <summary>
 /// `clustertrainer sweep --file sweep.yaml`: a batch of experiments. Every combination of the grid's values
-/// is submitted as one job (they queue on the cluster), all are followed to their end, and the results
-/// come back as one table. The exit code is 0 only when every job finished.
+/// is submitted as one job, all at once (the cluster runs them as concurrently as its workers allow) or at most
+/// --max-concurrent at a time; all are followed to their end, and the results come back as one table, best test
+/// accuracy first. The exit code is 0 only when every job finished.
 /// </summary>
 public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepCommand.Options>
 {
@@ -19,8 +20,21 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
         [Description("Sweep file, YAML or JSON: `base:` settings and a `grid:` of lists (see README)")]
         public string File { get; init; } = string.Empty;
 
-        public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(File) ? ValidationResult.Error("--file: give the sweep file (YAML or JSON)") : ValidationResult.Success();
+        [CommandOption("--max-concurrent <N>")]
+        [Description("At most N of the sweep's jobs unfinished at a time, the next submitted when one ends (default: all submitted at once)")]
+        public string? MaxConcurrent { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(File))
+            {
+                return ValidationResult.Error("--file: give the sweep file (YAML or JSON)");
+            }
+
+            return MaxConcurrent is not null && !(int.TryParse(MaxConcurrent, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1)
+                ? ValidationResult.Error($"--max-concurrent: '{MaxConcurrent}' is not a whole number of at least 1; leave it out to submit every point at once")
+                : ValidationResult.Success();
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
@@ -31,17 +45,10 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
         var (channel, client) = settings.Connect();
         using (channel)
         {
-            var submitted = new List<(SweepPoint Point, JobInfo Job)>();
-            foreach (var point in points)
-            {
-                var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = point.Name, Training = point.Spec }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-                console.WriteLine($"submitted {job.JobId}: {point.Name}");
-                submitted.Add((point, job));
-            }
-
-            var ended = await Task.WhenAll(submitted.Select(s => JobWatcher.WatchAsync(client, s.Job.JobId, console, quiet: true, cancellationToken))).ConfigureAwait(false);
-            console.Write(JobTables.SweepResults(ended.Select(job => (job, submitted.First(s => s.Job.JobId == job.JobId).Point.Name))));
-            return ended.All(j => j.State == JobState.Finished) ? 0 : CliApp.Failed;
+            var maxConcurrent = settings.MaxConcurrent is null ? (int?)null : int.Parse(settings.MaxConcurrent, System.Globalization.CultureInfo.InvariantCulture);
+            var ended = await SweepRunner.RunAsync(client, points, maxConcurrent, console, cancellationToken).ConfigureAwait(false);
+            console.Write(JobTables.SweepResults(ended.Select(e => (e.Job, e.Point.Name))));
+            return ended.All(e => e.Job.State == JobState.Finished) ? 0 : CliApp.Failed;
         }
     }
 }

@@ -79,15 +79,30 @@ public sealed class WorkerProcesses : IAsyncDisposable
         _processes.Clear();
     }
 
-    private static Process StartOne(int index, string seedNode, string logDirectory)
+    /// <summary>
+    /// Starts one more `clustertrainer node` process with these arguments (a coordinator, say), logging to
+    /// <paramref name="name"/>.log.json and .out in <paramref name="logDirectory"/>; it is stopped with the others.
+    /// </summary>
+    /// <param name="environment">Variables set for this process only (DOTNET_PROCESSOR_COUNT, say).</param>
+    public void StartNode(string name, IEnumerable<string> nodeArguments, string logDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
+        _processes.Add(Launch(name, ["node", .. nodeArguments], logDirectory, environment));
+
+    private static Process StartOne(int index, string seedNode, string logDirectory) =>
+        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode], logDirectory, null);
+
+    private static Process Launch(string name, IReadOnlyList<string> arguments, string logDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = SelfCommand(["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode,
-            "--log-file", Path.Combine(logDirectory, $"worker-{index}.log.json")]);
+        var start = SelfCommand([.. arguments, "--log-file", Path.Combine(logDirectory, $"{name}.log.json")]);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start worker process {index}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start node process {name}");
         ChildProcesses.Add(process);
-        var output = Path.Combine(logDirectory, $"worker-{index}.out");
+        var output = Path.Combine(logDirectory, $"{name}.out");
         _ = PumpAsync(process, output);
         return process;
     }

@@ -9,6 +9,12 @@ public sealed record ApiOptions(string Host, int Port, string RunsDirectory, str
     public const string TokenVariable = "CLUSTERTRAINER_TOKEN";
     public const string TokenFileVariable = "CLUSTERTRAINER_TOKEN_FILE";
 
+    /// <summary>
+    /// The durable job store: a postgres:// URL, or null for an SQLite file in <see cref="RunsDirectory"/>
+    /// (see <see cref="Store.JobStoreLocation"/>).
+    /// </summary>
+    public string? JobStore { get; init; }
+
     /// <summary>Beyond loopback anyone on the network could submit jobs, so a token is required there.</summary>
     public bool RequiresToken => !IsLoopback(Host);
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Hosting;
 using ClusterTrainer.Api.Settings;
 using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Hosting;
 using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Cluster.Rl;
@@ -12,12 +14,13 @@ using ClusterTrainer.Rl.Dqn;
 namespace ClusterTrainer.Cluster.Api;
 
 /// <summary>
-/// DQN jobs submitted through the API. The coordinator, replay, learner and evaluator run on the
-/// coordinator node's actor system beside the supervised queue; the collectors run on the cluster's
-/// worker nodes (<see cref="DqnPlacement.WorkerNodes"/>). They write the same outputs as `dqn` and
-/// report to the registry like any other job.
+/// DQN jobs submitted through the API. They wait in the job manager's queue like supervised jobs and hold the
+/// worker nodes their collectors run on (<see cref="DqnPlacement.WorkerNodes"/>): as many as they have collectors,
+/// at most as many as are registered when the job is submitted, at least one. The coordinator, replay, learner and
+/// evaluator run on the coordinator node's actor system. They write the same outputs as `dqn` and report to the
+/// registry like any other job.
 /// </summary>
-public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeMetrics metrics)
+public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeMetrics metrics, IRequiredActor<JobManagerActor> jobManager)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
@@ -36,13 +39,29 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
         }
     }
 
-    public JobInfo Start(string jobId, string name, DqnSettings settings, string runDirectory)
+    /// <summary>How many worker nodes a DQN job holds: one per collector, no more than are registered, at least one.</summary>
+    public static int NodesFor(DqnSettings settings, int registeredWorkers)
     {
-        var info = registry.Create(jobId, name, $"dqn-{settings.Environment}", RunJson.Serialize(settings), 1, runDirectory);
+        ArgumentNullException.ThrowIfNull(settings);
+        return Math.Max(1, Math.Min(settings.Collectors, registeredWorkers));
+    }
+
+    /// <summary>Registers a new DQN job (queued) and decides how many worker nodes it holds; <see cref="Run"/> queues it.</summary>
+    /// <exception cref="AskTimeoutException">The job manager did not answer within <see cref="JobControl.AskTimeout"/>.</exception>
+    public async Task<JobInfo> CreateAsync(string jobId, string name, DqnSettings settings, string runDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var manager = await jobManager.GetAsync(cancellationToken).ConfigureAwait(false);
+        var workers = await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, JobControl.AskTimeout, cancellationToken).ConfigureAwait(false);
+        return registry.Create(jobId, name, $"dqn-{settings.Environment}", RunJson.Serialize(settings), NodesFor(settings, workers.Nodes.Count), runDirectory);
+    }
+
+    /// <summary>Queues the job for <paramref name="nodes"/> worker nodes and runs it when they are free.</summary>
+    public void Run(string jobId, DqnSettings settings, string runDirectory, int nodes)
+    {
         var cancellation = new CancellationTokenSource();
         _running[jobId] = cancellation;
-        _ = RunAsync(jobId, settings, runDirectory, cancellation);
-        return info;
+        _ = RunAsync(jobId, nodes, settings, runDirectory, cancellation);
     }
 
     public bool Cancel(string jobId)
@@ -56,37 +75,56 @@ public sealed class DqnJobRunner(ActorSystem system, JobRegistry registry, NodeM
         return true;
     }
 
-    private async Task RunAsync(string jobId, DqnSettings settings, string runDirectory, CancellationTokenSource cancellation)
+    private async Task RunAsync(string jobId, int nodes, DqnSettings settings, string runDirectory, CancellationTokenSource cancellation)
     {
+        var manager = await jobManager.GetAsync().ConfigureAwait(false);
+        var reserved = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reservation = system.ActorOf(WorkerReservationActor.Props(manager, new ReserveWorkers(jobId, nodes), reserved), $"{jobId}-reservation");
         try
         {
+            IReadOnlyList<string> workerNodes;
+            try
+            {
+                workerNodes = await reserved.Task.WaitAsync(cancellation.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                manager.Tell(new CancelJob(jobId));
+                throw;
+            }
+
             var log = Serilog.Log.Logger.ForContext("JobId", jobId);
-            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(jobId, e), jobId, DqnPlacement.WorkerNodes, runDirectory, cancellation.Token).ConfigureAwait(false);
+            var result = await LocalDqnCluster.RunAsync(system, settings, log, e => Report(manager, jobId, e), jobId, DqnPlacement.WorkerNodes, runDirectory, workerNodes, cancellation.Token).ConfigureAwait(false);
             var summary = DqnRunOutputs.Write(new RunDirectory(runDirectory), result);
             registry.FinishDqn(jobId, summary.EvalMeanReturn, RunJson.Serialize(summary));
         }
         catch (OperationCanceledException)
         {
-            registry.Apply(new Coordination.JobCancelled(jobId));
+            registry.Apply(new JobCancelled(jobId));
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
             // Any failure of a background job is reported on the job, never allowed to take the node down.
-            registry.Apply(new Coordination.JobFailed(jobId, error.GetBaseException().Message));
+            registry.Apply(new JobFailed(jobId, error.GetBaseException().Message));
         }
         finally
         {
+            manager.Tell(new ReleaseWorkers(jobId));
+            system.Stop(reservation);
             _running.TryRemove(jobId, out _);
             cancellation.Dispose();
         }
     }
 
-    private void Report(string jobId, object @event)
+    private void Report(IActorRef manager, string jobId, object @event)
     {
         if (@event is DqnProgressed p)
         {
             metrics.DqnProgress(jobId, p.EnvSteps, p.Updates, p.TrainMeanReturn, p.LastEvalMean);
-            registry.Apply(new Coordination.JobProgressed(jobId, 0, 0, 0, 0, p.EnvSteps, p.TotalSteps, p.TrainMeanReturn));
+            var progress = new JobProgressed(jobId, 0, 0, 0, 0, p.EnvSteps, p.TotalSteps, p.TrainMeanReturn);
+            registry.Apply(progress);
+            // The scheduler estimates when the job's nodes come free from its progress.
+            manager.Tell(progress);
         }
     }
 }

@@ -36,9 +36,10 @@ public sealed class JobControl(ActorSystem system, IRequiredActor<JobManagerActo
         {
             BusyWorkers = workers.BusyNodes.Count,
             IdleWorkers = workers.Nodes.Count - workers.BusyNodes.Count,
-            QueuedJobs = workers.QueuedJobs,
-            RunningJob = workers.RunningJob ?? string.Empty,
+            QueuedJobs = workers.Queue.Count,
+            RunningJob = workers.RunningJobs.Count > 0 ? workers.RunningJobs[0] : string.Empty,
         };
+        response.RunningJobs.AddRange(workers.RunningJobs);
         foreach (var member in state.Members)
         {
             var address = member.Address.ToString();
@@ -48,11 +49,26 @@ public sealed class JobControl(ActorSystem system, IRequiredActor<JobManagerActo
                 Status = member.Status.ToString(),
                 Reachable = !state.Unreachable.Contains(member),
                 Busy = workers.BusyNodes.Contains(address),
+                Job = NodeJob(workers, address),
             };
             entry.Roles.AddRange(member.Roles);
             response.Members.Add(entry);
         }
 
         return response;
+    }
+
+    /// <summary>The queue as the job manager sees it now, to number the queued jobs in a listing.</summary>
+    /// <exception cref="AskTimeoutException">The job manager did not answer within <see cref="AskTimeout"/>.</exception>
+    public async Task<ClusterWorkers> WorkersAsync(CancellationToken cancellationToken)
+    {
+        var manager = await jobManager.GetAsync(cancellationToken).ConfigureAwait(false);
+        return await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, AskTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string NodeJob(ClusterWorkers workers, string address)
+    {
+        var index = workers.Nodes.ToList().IndexOf(address);
+        return index >= 0 ? workers.NodeJobs[index] : string.Empty;
     }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
@@ -51,6 +52,49 @@ public sealed class JobRegistry
         }
     }
 
+    /// <summary>Puts back a job read from the durable store, as it was; an ended job's watchers get its end at once.</summary>
+    public void Restore(StoredJobState stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var job = stored.Job;
+        var info = new JobInfo
+        {
+            JobId = job.JobId,
+            Name = job.Name,
+            Model = job.Model,
+            Workers = job.Workers,
+            Epochs = job.Epochs,
+            RunDirectory = job.RunDirectory,
+            SettingsJson = job.SettingsJson,
+            Error = stored.Error,
+            SummaryJson = stored.SummaryJson,
+            EvalMeanReturn = stored.EvalMeanReturn,
+            State = stored.State switch
+            {
+                StoredJobState.Queued => JobState.Queued,
+                StoredJobState.Running => JobState.Running,
+                JobEnded.Finished => JobState.Finished,
+                JobEnded.Cancelled => JobState.Cancelled,
+                _ => JobState.Failed,
+            },
+        };
+        if (stored.TestAccuracy is { } accuracy)
+        {
+            info.TestAccuracy = accuracy;
+        }
+
+        lock (_lock)
+        {
+            var entry = new Entry(info);
+            _jobs[job.JobId] = entry;
+            if (info.State is JobState.Finished or JobState.Failed or JobState.Cancelled)
+            {
+                entry.History.Add(new JobEvent { JobId = job.JobId, Ended = info.Clone() });
+                entry.Ended = true;
+            }
+        }
+    }
+
     public JobInfo? Get(string jobId)
     {
         lock (_lock)
@@ -72,6 +116,13 @@ public sealed class JobRegistry
     {
         lock (_lock)
         {
+            // An ended job stays as it ended: a late report (a worker of a job whose coordinator restarted, say)
+            // must not rewrite its outcome or be recorded as a second end.
+            if (JobIdOf(message) is { } id && _jobs.TryGetValue(id, out var known) && known.Ended)
+            {
+                return;
+            }
+
             switch (message)
             {
                 case JobProgressed p when _jobs.TryGetValue(p.JobId, out var entry):
@@ -184,6 +235,16 @@ public sealed class JobRegistry
 
         Published?.Invoke(@event);
     }
+
+    private static string? JobIdOf(object message) => message switch
+    {
+        JobProgressed p => p.JobId,
+        EpochFinished e => e.JobId,
+        JobFinished f => f.JobId,
+        JobFailed f => f.JobId,
+        JobCancelled c => c.JobId,
+        _ => null,
+    };
 
     private sealed class Entry(JobInfo info)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using ClusterTrainer.Api.V1;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using Grpc.Core;
 
@@ -10,7 +11,7 @@ namespace ClusterTrainer.Cluster.Api;
 /// The gRPC job API on the coordinator node. Requests are validated here (InvalidArgument names the
 /// field); the work is done by the job manager singleton, whose events the registry records.
 /// </summary>
-public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, DqnJobRunner dqn, JobControl control, ApiOptions options)
+public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IRequiredActor<ApiJobListenerActor> listener, JobRegistry registry, DqnJobRunner dqn, JobControl control, ApiOptions options, JobStore store)
     : Jobs.JobsBase
 {
     public override async Task<JobInfo> SubmitJob(SubmitJobRequest request, ServerCallContext context)
@@ -30,24 +31,57 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         {
             var dqnSettings = DqnJobRunner.ToSettings(request.Dqn);
             var dqnId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-dqn-{dqnSettings.Environment}-{Guid.NewGuid().ToString("N")[..6]}";
-            return dqn.Start(dqnId, request.Name, dqnSettings, Path.Combine(options.RunsDirectory, dqnId));
+            await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
+            JobInfo dqnInfo;
+            try
+            {
+                dqnInfo = await dqn.CreateAsync(dqnId, request.Name, dqnSettings, Path.Combine(options.RunsDirectory, dqnId), context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
+            }
+
+            await RecordAsync(dqnInfo, StoredJob.Dqn, context.CancellationToken).ConfigureAwait(false);
+            dqn.Run(dqnId, dqnSettings, dqnInfo.RunDirectory, dqnInfo.Workers);
+            return dqnInfo;
         }
 
         var settings = TrainingSpecMapper.ToSettings(request.Training);
         var jobId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
         var runDirectory = Path.Combine(options.RunsDirectory, jobId);
+        await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var info = registry.Create(jobId, request.Name, settings, runDirectory);
+        // Durable before it is queued: a job the API confirmed survives a coordinator restart.
+        await RecordAsync(info, StoredJob.Training, context.CancellationToken).ConfigureAwait(false);
         var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
         var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
         manager.Tell(new SubmitTrainingJob(jobId, settings, runDirectory), events);
         return info;
     }
 
-    public override Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    public override async Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
     {
+        await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        var jobs = registry.List();
+        ClusterWorkers workers;
+        try
+        {
+            workers = await control.WorkersAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
+        }
+
         var response = new ListJobsResponse();
-        response.Jobs.AddRange(registry.List());
-        return Task.FromResult(response);
+        foreach (var job in jobs)
+        {
+            job.QueuePosition = job.State == JobState.Queued ? workers.QueuePosition(job.JobId) : 0;
+            response.Jobs.Add(job);
+        }
+
+        return response;
     }
 
     public override Task<JobInfo> GetJob(GetJobRequest request, ServerCallContext context)
@@ -85,6 +119,32 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         catch (AskTimeoutException)
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the job manager did not answer within {JobControl.AskTimeout.TotalSeconds:0} s"));
+        }
+    }
+
+    /// <summary>Until the store has given the history back, the API cannot list or queue jobs in their order.</summary>
+    private async Task StoreReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.Ready.WaitAsync(JobStore.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is TimeoutException or InvalidOperationException)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, error is TimeoutException ? $"the job store is still being read ({JobStore.Timeout.TotalSeconds:0} s)" : error.Message));
+        }
+    }
+
+    private async Task RecordAsync(JobInfo info, string kind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.RecordAsync(info, kind, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException error)
+        {
+            registry.Apply(new JobFailed(info.JobId, error.Message));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, error.Message));
         }
     }
 

@@ -4,23 +4,26 @@ using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Scheduling;
 using ClusterTrainer.Data;
 using Serilog;
 
 namespace ClusterTrainer.Cluster.Coordination;
 
 /// <summary>
-/// The cluster's single coordinator (a ClusterSingleton on role `coordinator`): it admits worker nodes,
-/// queues jobs, and runs each job with a <see cref="CoordinatorActor"/> over the registered workers once
-/// enough of them are free. Data shards run here, on the coordinator node, which loads the job's data.
+/// The cluster's single coordinator (a ClusterSingleton on role `coordinator`): it admits worker nodes, queues every
+/// job (supervised and DQN), and runs several at once on disjoint workers as <see cref="SchedulingPolicy"/> decides.
+/// Each supervised job gets its own <see cref="CoordinatorActor"/> and data shards, here on the coordinator node,
+/// which loads the job's data; a DQN job gets its worker nodes reserved for its own actors.
 /// </summary>
 public sealed class JobManagerActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _log;
     private readonly JobManagerOptions _options;
     private readonly SortedDictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
-    private readonly LinkedList<Queued> _queue = new();
-    private RunningJob? _running;
+    private readonly List<QueuedJob> _queue = [];
+    private readonly Dictionary<string, ActiveJob> _running = new(StringComparer.Ordinal);
+    private HashSet<string> _unsatisfiable = new(StringComparer.Ordinal);
 
     public JobManagerActor(ILogger log, JobManagerOptions options)
     {
@@ -29,24 +32,22 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
         Receive<RegisterWorker>(Register);
         Receive<SubmitTrainingJob>(Submit);
+        Receive<ReserveWorkers>(Reserve);
+        Receive<ReleaseWorkers>(m => End(m.JobId, null));
         Receive<CancelJob>(Cancel);
-        Receive<GetClusterWorkers>(_ => Sender.Tell(new ClusterWorkers(_workers.Keys.ToArray(), _running?.Nodes ?? [], _running?.JobId, _queue.Count)));
+        Receive<GetClusterWorkers>(_ => Sender.Tell(Describe()));
         Receive<ClusterEvent.UnreachableMember>(m => Lose(m.Member.Address, "became unreachable"));
         Receive<ClusterEvent.MemberRemoved>(m => Lose(m.Member.Address, "left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<DataLoaded>(Launch);
-        Receive<DataFailed>(m =>
-        {
-            m.Submitter.Tell(new JobFailed(m.JobId, m.Reason));
-            _running = null;
-            TryStartNext();
-        });
+        Receive<DataFailed>(m => End(m.JobId, new JobFailed(m.JobId, m.Reason)));
         Receive<WaitExpired>(Expire);
-        Receive<JobProgressed>(m => Forward(m.JobId, m));
+        Receive<JobProgressed>(Progressed);
         Receive<EpochFinished>(m => Forward(m.JobId, m));
-        Receive<JobFinished>(m => Finish(m.JobId, m));
-        Receive<JobFailed>(m => Finish(m.JobId, m));
-        Receive<JobCancelled>(m => Finish(m.JobId, m));
+        Receive<JobFinished>(m => End(m.JobId, m));
+        Receive<JobFailed>(m => End(m.JobId, m));
+        Receive<JobCancelled>(m => End(m.JobId, m));
+        Receive<Terminated>(ReservationHolderStopped);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -77,7 +78,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         }
 
         Sender.Tell(new WorkerRegistered(Self.Path.ToString()));
-        TryStartNext();
+        Schedule();
     }
 
     private void Submit(SubmitTrainingJob request)
@@ -92,37 +93,99 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _queue.AddLast(new Queued(request, Sender));
-        Sender.Tell(new JobAccepted(request.JobId, _queue.Count));
-        Timers.StartSingleTimer(("wait", request.JobId), new WaitExpired(request.JobId), _options.WorkerWait);
-        _log.Information("Job {JobId} queued at position {Position}: needs {Workers} workers", request.JobId, _queue.Count, request.Settings.Workers);
-        TryStartNext();
+        Enqueue(new QueuedJob(request.JobId, request.Settings.Workers, request, Sender));
     }
 
-    private void TryStartNext()
+    private void Reserve(ReserveWorkers request)
     {
-        if (_running is not null || _queue.First is not { } head || _workers.Count < head.Value.Request.Settings.Workers)
+        if (request.Workers < 1)
         {
+            Sender.Tell(new JobFailed(request.JobId, $"a job needs at least 1 worker node, not {request.Workers}"));
             return;
         }
 
-        _queue.RemoveFirst();
-        var (request, submitter) = head.Value;
-        Timers.Cancel(("wait", request.JobId));
-        var workers = _workers.Take(request.Settings.Workers).ToArray();
-        _running = new RunningJob(request.JobId, submitter, workers.Select(w => w.Key).ToArray(), workers.Select(w => w.Value).ToArray());
+        // The holder of a reservation runs the job's actors: if it stops, the nodes must not stay reserved.
+        Context.Watch(Sender);
+        Enqueue(new QueuedJob(request.JobId, request.Workers, null, Sender));
+    }
+
+    private void Enqueue(QueuedJob job)
+    {
+        _queue.Add(job);
+        Sender.Tell(new JobAccepted(job.JobId, _queue.Count));
+        _log.Information("Job {JobId} queued at position {Position}: needs {Workers} workers", job.JobId, _queue.Count, job.Workers);
+        Schedule();
+    }
+
+    /// <summary>Asks the policy what starts now, and keeps a wait timer on exactly the jobs no registered set of workers could run.</summary>
+    private void Schedule()
+    {
+        var decision = SchedulingPolicy.Decide(new SchedulingState(
+            _workers.Keys.ToArray(),
+            _running.Values.Select(r => new AllocatedJob(r.JobId, r.Nodes, r.Remaining)).ToArray(),
+            _queue.Select(q => new WaitingJob(q.JobId, q.Workers, q.Bypassed)).ToArray()));
+
+        var unsatisfiable = new HashSet<string>(decision.Unsatisfiable, StringComparer.Ordinal);
+        foreach (var jobId in unsatisfiable.Except(_unsatisfiable))
+        {
+            // The wait bound counts from when the job became impossible, not from its submission: a job waiting
+            // for busy workers waits as long as they are busy.
+            Timers.StartSingleTimer(("wait", jobId), new WaitExpired(jobId), _options.WorkerWait);
+            _log.Warning("Job {JobId} needs more workers than the {Workers} registered; it fails unless enough register within {Seconds} s", jobId, _workers.Count, _options.WorkerWait.TotalSeconds);
+        }
+
+        foreach (var jobId in _unsatisfiable.Except(unsatisfiable))
+        {
+            Timers.Cancel(("wait", jobId));
+        }
+
+        _unsatisfiable = unsatisfiable;
+        foreach (var start in decision.Starts)
+        {
+            var queued = _queue.Single(q => q.JobId == start.JobId);
+            if (start.Backfilled)
+            {
+                _queue.Single(q => q.JobId == decision.BlockedHead).Bypassed++;
+            }
+
+            Start(queued, start.Workers, start.Backfilled);
+        }
+    }
+
+    private void Start(QueuedJob queued, IReadOnlyList<string> nodes, bool backfilled)
+    {
+        _queue.Remove(queued);
+        var active = new ActiveJob(queued, nodes.ToArray(), nodes.Select(n => _workers[n]).ToArray());
+        _running.Add(queued.JobId, active);
+        _log.Information("Job {JobId} starts on {Workers} workers {Nodes} (backfilled: {Backfilled}); {Queued} jobs wait", queued.JobId, nodes.Count, nodes, backfilled, _queue.Count);
+        if (queued.Training is not { } request)
+        {
+            queued.Submitter.Tell(new WorkersReserved(queued.JobId, active.Nodes));
+            return;
+        }
+
         var settings = request.Settings;
         Task.Run(() =>
         {
             var data = new DataLocator().Load(settings.Data, settings.Seed);
             return ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses);
-        }).PipeTo(Self, success: data => new DataLoaded(request, data), failure: error => new DataFailed(request.JobId, submitter, error.GetBaseException().Message));
+        }).PipeTo(Self, success: data => new DataLoaded(request.JobId, data), failure: error => new DataFailed(request.JobId, error.GetBaseException().Message));
     }
 
     private void Launch(DataLoaded loaded)
     {
-        var running = _running!;
-        var (request, data) = (loaded.Request, loaded.Data);
+        if (!_running.TryGetValue(loaded.JobId, out var running) || running.Queued.Training is not { } request)
+        {
+            return;
+        }
+
+        if (running.CancelRequested)
+        {
+            End(loaded.JobId, new JobCancelled(loaded.JobId));
+            return;
+        }
+
+        var data = loaded.Data;
         var shardMap = new ShardMap(data.Train.Count, request.Settings.Shards);
         var shards = Enumerable.Range(0, request.Settings.Shards).Select(s =>
         {
@@ -137,32 +200,44 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
     private void Cancel(CancelJob request)
     {
-        if (_running?.JobId == request.JobId && _running.Coordinator is { } coordinator)
+        if (_running.TryGetValue(request.JobId, out var running))
         {
-            coordinator.Forward(request);
+            if (running.Coordinator is { } coordinator)
+            {
+                coordinator.Forward(request);
+            }
+            else
+            {
+                // Still loading its data (a reserved job is cancelled by whoever holds it).
+                running.CancelRequested = true;
+            }
+
             return;
         }
 
-        var queued = _queue.FirstOrDefault(q => q.Request.JobId == request.JobId);
+        var queued = _queue.FirstOrDefault(q => q.JobId == request.JobId);
         if (queued is not null)
         {
             _queue.Remove(queued);
             Timers.Cancel(("wait", request.JobId));
+            _unsatisfiable.Remove(request.JobId);
             queued.Submitter.Tell(new JobCancelled(request.JobId));
+            Schedule();
         }
     }
 
     private void Expire(WaitExpired expired)
     {
-        var queued = _queue.FirstOrDefault(q => q.Request.JobId == expired.JobId);
-        if (queued is null)
+        var queued = _queue.FirstOrDefault(q => q.JobId == expired.JobId);
+        if (queued is null || !_unsatisfiable.Remove(expired.JobId))
         {
             return;
         }
 
         _queue.Remove(queued);
         queued.Submitter.Tell(new JobFailed(expired.JobId,
-            $"the job needs {queued.Request.Settings.Workers} workers but {_workers.Count} registered within {_options.WorkerWait.TotalSeconds:0} s; start more worker nodes or ask for fewer workers"));
+            $"the job needs {queued.Workers} workers but only {_workers.Count} have been registered for {_options.WorkerWait.TotalSeconds:0} s; start more worker nodes or ask for fewer workers"));
+        Schedule();
     }
 
     private void Lose(Address address, string what)
@@ -174,44 +249,117 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         }
 
         _log.Warning("Worker {Node} {What}; {Workers} workers available", node, what, _workers.Count);
-        if (_running is { Coordinator: { } coordinator } running && Array.IndexOf(running.Nodes, node) is var rank and >= 0)
+        // Only the job that used the node is affected; a DQN job's own coordinator watches its collectors' nodes.
+        foreach (var running in _running.Values.Where(r => r.Queued.Training is not null && r.Nodes.Contains(node)).ToArray())
         {
-            coordinator.Tell(new WorkerLost(rank, node, what));
+            if (running.Coordinator is { } coordinator)
+            {
+                coordinator.Tell(new WorkerLost(Array.IndexOf(running.Nodes, node), node, what));
+            }
+            else
+            {
+                End(running.JobId, new JobFailed(running.JobId, $"worker node {node} {what} before the job started training"));
+            }
+        }
+
+        Schedule();
+    }
+
+    private void Progressed(JobProgressed progress)
+    {
+        if (!_running.TryGetValue(progress.JobId, out var running))
+        {
+            return;
+        }
+
+        var hadEstimate = running.Remaining is not null;
+        running.Fraction = progress.SamplesTotal > 0 ? (double)progress.SamplesDone / progress.SamplesTotal : 0;
+        if (running.Queued.Training is not null)
+        {
+            running.Queued.Submitter.Tell(progress);
+        }
+
+        // A job's first estimate may make room for backfill (the policy backfills only when every running job has one).
+        if (!hadEstimate && running.Remaining is not null && _queue.Count > 0)
+        {
+            Schedule();
         }
     }
 
     private void Forward(string jobId, object message)
     {
-        if (_running?.JobId == jobId)
+        if (_running.TryGetValue(jobId, out var running))
         {
-            _running.Submitter.Tell(message);
+            running.Queued.Submitter.Tell(message);
         }
     }
 
-    private void Finish(string jobId, object message)
+    /// <summary>The job ended (or gave its workers back: <paramref name="message"/> null): its workers are free.</summary>
+    private void End(string jobId, object? message)
     {
-        if (_running?.JobId != jobId)
+        if (!_running.Remove(jobId, out var running))
         {
             return;
         }
 
-        _running.Submitter.Tell(message);
-        foreach (var child in _running.Children)
+        if (message is not null)
+        {
+            running.Queued.Submitter.Tell(message);
+        }
+
+        foreach (var child in running.Children)
         {
             Context.Stop(child);
         }
 
-        _running = null;
-        TryStartNext();
+        _log.Information("Job {JobId} gave back workers {Nodes}", jobId, running.Nodes);
+        Schedule();
     }
 
-    private sealed record Queued(SubmitTrainingJob Request, IActorRef Submitter);
+    private void ReservationHolderStopped(Terminated terminated)
+    {
+        foreach (var queued in _queue.Where(q => q.Training is null && q.Submitter.Equals(terminated.ActorRef)).ToArray())
+        {
+            _queue.Remove(queued);
+            Timers.Cancel(("wait", queued.JobId));
+            _unsatisfiable.Remove(queued.JobId);
+        }
 
-    private sealed class RunningJob(string jobId, IActorRef submitter, string[] nodes, IActorRef[] workers)
+        foreach (var running in _running.Values.Where(r => r.Queued.Training is null && r.Queued.Submitter.Equals(terminated.ActorRef)).ToArray())
+        {
+            End(running.JobId, null);
+        }
+
+        Schedule();
+    }
+
+    private ClusterWorkers Describe()
+    {
+        var nodeJobs = _workers.Keys.Select(n => _running.Values.FirstOrDefault(r => r.Nodes.Contains(n))?.JobId ?? string.Empty).ToArray();
+        return new ClusterWorkers(_workers.Keys.ToArray(), nodeJobs, _running.Keys.Order(StringComparer.Ordinal).ToArray(), _queue.Select(q => q.JobId).ToArray());
+    }
+
+    /// <summary>A waiting job: a supervised one (<see cref="Training"/>) or a reservation (null).</summary>
+    private sealed class QueuedJob(string jobId, int workers, SubmitTrainingJob? training, IActorRef submitter)
     {
         public string JobId { get; } = jobId;
 
+        public int Workers { get; } = workers;
+
+        public SubmitTrainingJob? Training { get; } = training;
+
         public IActorRef Submitter { get; } = submitter;
+
+        public int Bypassed { get; set; }
+    }
+
+    private sealed class ActiveJob(QueuedJob queued, string[] nodes, IActorRef[] workers)
+    {
+        private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
+
+        public QueuedJob Queued { get; } = queued;
+
+        public string JobId => Queued.JobId;
 
         public string[] Nodes { get; } = nodes;
 
@@ -220,16 +368,27 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         public IActorRef? Coordinator { get; set; }
 
         public IActorRef[] Children { get; set; } = [];
+
+        public bool CancelRequested { get; set; }
+
+        /// <summary>The share of its work done, from its last progress report.</summary>
+        public double Fraction { get; set; }
+
+        /// <summary>Its remaining time at the pace so far; null before any progress.</summary>
+        public TimeSpan? Remaining => Fraction is > 0 and <= 1 ? _elapsed.Elapsed * ((1 - Fraction) / Fraction) : null;
     }
 
-    private sealed record DataLoaded(SubmitTrainingJob Request, DataSplit Data) : INoSerializationVerificationNeeded;
+    private sealed record DataLoaded(string JobId, DataSplit Data) : INoSerializationVerificationNeeded;
 
-    private sealed record DataFailed(string JobId, IActorRef Submitter, string Reason) : INoSerializationVerificationNeeded;
+    private sealed record DataFailed(string JobId, string Reason) : INoSerializationVerificationNeeded;
 
     private sealed record WaitExpired(string JobId) : INoSerializationVerificationNeeded;
 }
 
-/// <summary>How long a queued job waits for workers, and the timeouts its coordinator uses.</summary>
+/// <summary>
+/// How long a queued job that asks for more workers than are registered waits for more to register (a job waiting for
+/// busy workers waits without limit), and the timeouts its coordinator uses.
+/// </summary>
 public sealed record JobManagerOptions(TimeSpan WorkerWait, CoordinatorTimeouts Coordinator)
 {
     public static readonly JobManagerOptions Default = new(TimeSpan.FromSeconds(120), CoordinatorTimeouts.Default);

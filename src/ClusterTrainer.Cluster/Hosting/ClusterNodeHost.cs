@@ -4,6 +4,7 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ClusterTrainer.Cluster.Api;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Nodes;
@@ -57,6 +58,9 @@ public static class ClusterNodeHost
 
         api.Validate();
         var registry = new JobRegistry();
+        var store = JobStoreLocation.Resolve(api.JobStore, api.RunsDirectory);
+        // The SQLite store's file goes in the runs directory, which a first start has not made yet.
+        Directory.CreateDirectory(api.RunsDirectory);
         return NodeHttpHost.StartAsync(
             options,
             api,
@@ -64,12 +68,22 @@ public static class ClusterNodeHost
             akka =>
             {
                 ConfigureNode(akka);
-                akka.WithActors((system, actors) => actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs")));
+                akka.AddHocon(store.Hocon(), HoconAddMode.Prepend);
+                akka.WithActors((system, actors) =>
+                {
+                    actors.Register<ApiJobListenerActor>(system.ActorOf(ApiJobListenerActor.Props(registry), "api-jobs"));
+                    // The extension adds the plugin's defaults (its journal and snapshot-store classes) to the config.
+                    Akka.Persistence.Sql.SqlPersistence.Get(system);
+                    actors.Register<JobStoreActor>(system.ActorOf(JobStoreActor.Props(), "job-store"));
+                });
             },
             services =>
             {
                 services.AddSingleton(registry);
                 services.AddSingleton<DqnJobRunner>();
+                services.AddSingleton(store);
+                services.AddSingleton<JobStore>();
+                services.AddHostedService(provider => provider.GetRequiredService<JobStore>());
                 services.AddSingleton(api);
                 services.AddGrpc().AddServiceOptions<JobsService>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
                 // The overall service ("", what a kubelet gRPC probe asks by default) is the readiness: serving only

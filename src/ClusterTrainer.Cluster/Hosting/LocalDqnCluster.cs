@@ -15,6 +15,7 @@ public static class LocalDqnCluster
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
 
     /// <param name="tensorBoardDirectory">Where the run's TensorBoard event file goes (its run directory); null for none.</param>
+    /// <param name="reservedNodes">With <see cref="DqnPlacement.WorkerNodes"/>: the only worker nodes (addresses) to place collectors on, as the scheduler reserved them; null for every worker node.</param>
     public static async Task<DqnRunResult> RunAsync(
         ActorSystem system,
         DqnSettings settings,
@@ -23,6 +24,7 @@ public static class LocalDqnCluster
         string? name = null,
         DqnPlacement placement = DqnPlacement.InProcess,
         string? tensorBoardDirectory = null,
+        IReadOnlyList<string>? reservedNodes = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -36,7 +38,7 @@ public static class LocalDqnCluster
             events?.Observe(e);
             onEvent?.Invoke(e);
         }), $"{id}-listener");
-        var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout, id, placement), id);
+        var coordinator = system.ActorOf(DqnCoordinatorActor.Props(settings, listener, log.ForContext("JobId", id), StallTimeout, id, placement, reservedNodes), id);
         try
         {
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(CancelDqnRun.Instance));

@@ -63,8 +63,12 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private float[]? _finalWeights;
     private double _lastWeightsMean = double.NaN;
 
-    public DqnCoordinatorActor(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement)
+    /// <summary>With <see cref="DqnPlacement.WorkerNodes"/>: the worker nodes (addresses) the scheduler reserved for this job; null for any.</summary>
+    private readonly HashSet<string>? _reservedNodes;
+
+    public DqnCoordinatorActor(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement, IReadOnlyList<string>? reservedNodes = null)
     {
+        _reservedNodes = reservedNodes?.ToHashSet(StringComparer.Ordinal);
         _settings = settings;
         _jobId = jobId;
         _placement = placement;
@@ -81,8 +85,8 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement = DqnPlacement.InProcess) =>
-        Akka.Actor.Props.Create(() => new DqnCoordinatorActor(settings, listener, log, stallTimeout, jobId, placement));
+    public static Props Props(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement = DqnPlacement.InProcess, IReadOnlyList<string>? reservedNodes = null) =>
+        Akka.Actor.Props.Create(() => new DqnCoordinatorActor(settings, listener, log, stallTimeout, jobId, placement, reservedNodes));
 
     private long EnvSteps => _collectorSteps.Sum();
 
@@ -130,6 +134,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         var state = cluster.State;
         var nodes = state.Members.Concat(seen ?? [])
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole) && !state.Unreachable.Contains(m))
+            .Where(m => _reservedNodes is null || _reservedNodes.Contains(m.Address.ToString()))
             .Select(m => m.Address)
             .Distinct()
             .OrderBy(a => a.ToString(), StringComparer.Ordinal)

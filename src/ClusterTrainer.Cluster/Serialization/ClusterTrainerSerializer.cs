@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Serialization;
+using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
@@ -134,7 +135,14 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<GetJobStatus>("GetJobStatus", true, (_, _) => { }, (_, _) => GetJobStatus.Instance);
         Add<JobStatus>("JobStatus", true, (w, m) => { w.Write(m.JobId); w.Write(m.State); w.Write(m.Epoch); w.Write(m.Step); w.Write(m.StepsPerEpoch); }, (r, _) => new JobStatus(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         Add<GetClusterWorkers>("GetClusterWorkers", true, (_, _) => { }, (_, _) => GetClusterWorkers.Instance);
-        Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteStrings(m.BusyNodes); w.WriteString(m.RunningJob); w.Write(m.QueuedJobs); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadStrings(), r.ReadNullableString(), r.ReadInt32()));
+        Add<ClusterWorkers>("ClusterWorkers", true, (w, m) => { w.WriteStrings(m.Nodes); w.WriteStrings(m.NodeJobs); w.WriteStrings(m.RunningJobs); w.WriteStrings(m.Queue); }, (r, _) => new ClusterWorkers(r.ReadStrings(), r.ReadStrings(), r.ReadStrings(), r.ReadStrings()));
+        Add<ReserveWorkers>("ReserveWorkers", true, (w, m) => { w.Write(m.JobId); w.Write(m.Workers); }, (r, _) => new ReserveWorkers(r.ReadString(), r.ReadInt32()));
+        Add<WorkersReserved>("WorkersReserved", true, (w, m) => { w.Write(m.JobId); w.WriteStrings(m.Nodes); }, (r, _) => new WorkersReserved(r.ReadString(), r.ReadStrings()));
+        Add<ReleaseWorkers>("ReleaseWorkers", true, (w, m) => w.Write(m.JobId), (r, _) => new ReleaseWorkers(r.ReadString()));
+        // The durable job store's events: written to its database and read back by later versions, so unversioned.
+        Add<JobSubmitted>("JobSubmitted", false, (w, m) => w.WriteJson(m.Job), (r, _) => new JobSubmitted(r.ReadJson<StoredJob>()));
+        Add<JobStarted>("JobStarted", false, (w, m) => w.Write(m.JobId), (r, _) => new JobStarted(r.ReadString()));
+        Add<JobEnded>("JobEnded", false, (w, m) => w.WriteJson(m), (r, _) => r.ReadJson<JobEnded>());
         // DQN collectors on worker nodes: placement, weights in parts, experience and progress.
         Add<StartCollectors>("StartCollectors", true, (w, m) =>
         {

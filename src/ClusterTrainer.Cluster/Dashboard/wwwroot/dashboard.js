@@ -83,7 +83,7 @@ function cell(row, text, className) {
 function renderCluster(status) {
   const busy = status.busyWorkers, idle = status.idleWorkers;
   $("cluster-summary").textContent =
-    `${busy + idle} registered workers (${busy} busy, ${idle} idle) · queued jobs: ${status.queuedJobs} · running: ${status.runningJob || "none"}`;
+    `${busy + idle} registered workers (${busy} busy, ${idle} idle) · queued jobs: ${status.queuedJobs} · running: ${(status.runningJobs || []).join(", ") || "none"}`;
   const body = $("members").tBodies[0];
   body.replaceChildren();
   for (const member of status.members) {
