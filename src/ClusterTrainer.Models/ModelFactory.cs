@@ -24,6 +24,7 @@ public static class ModelFactory
         };
     }
 
+    /// <summary>TorchSharp's own optimizer: the textbook loop that benchmarks compare with (<see cref="PlainTrainingLoop"/>).</summary>
     public static optim.Optimizer CreateOptimizer(TrainingSettings settings, IEnumerable<TorchSharp.Modules.Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -31,6 +32,18 @@ public static class ModelFactory
         {
             OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum),
             OptimizerKind.Adam => optim.Adam(parameters, settings.LearningRate, eps: settings.AdamEpsilon),
+            _ => throw new SettingsException("--optimizer", $"unknown optimizer '{settings.Optimizer}'"),
+        };
+    }
+
+    /// <summary>The same update with every scalar pinned (<see cref="IPinnedOptimizer"/>): what jobs train with.</summary>
+    public static IPinnedOptimizer CreatePinnedOptimizer(TrainingSettings settings, IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Optimizer switch
+        {
+            OptimizerKind.Sgd => new PinnedSgd(parameters, settings.LearningRate, settings.Momentum),
+            OptimizerKind.Adam => new PinnedAdam(parameters, settings.LearningRate, settings.AdamEpsilon),
             _ => throw new SettingsException("--optimizer", $"unknown optimizer '{settings.Optimizer}'"),
         };
     }

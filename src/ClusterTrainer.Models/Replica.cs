@@ -18,7 +18,7 @@ namespace ClusterTrainer.Models;
 public sealed class Replica : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly optim.Optimizer _optimizer;
+    private readonly IPinnedOptimizer _optimizer;
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly Tensor _flatGradients;
     private readonly Tensor? _staging;
@@ -89,7 +89,7 @@ public sealed class Replica : IDisposable
                 : throw new NotSupportedException($"a {_device.type} replica cannot exchange its gradients in place: the exchange reads host memory (exchange staging must not be 'never')");
         }
 
-        _optimizer = ModelFactory.CreateOptimizer(settings, _parameters);
+        _optimizer = ModelFactory.CreatePinnedOptimizer(settings, _parameters);
     }
 
     public int ParameterCount { get; }
@@ -229,12 +229,8 @@ public sealed class Replica : IDisposable
     /// <summary>The optimizer step with the (exchanged) gradients, at this step's learning rate.</summary>
     public void ApplyStep(double learningRate)
     {
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = learningRate;
-        }
-
-        _optimizer.step();
+        _optimizer.LearningRate = learningRate;
+        _optimizer.Update();
     }
 
     /// <summary>Correct predictions and summed loss over a batch, without gradients.</summary>

@@ -76,7 +76,7 @@ public sealed class DqnLearner : IDisposable
             }
         }
 
-        _optimizer.Step();
+        _optimizer.Update();
         Updates++;
         if (Updates % _targetUpdateInterval == 0)
         {

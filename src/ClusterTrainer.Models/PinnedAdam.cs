@@ -1,41 +1,39 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClusterTrainer.Models.Dqn;
+namespace ClusterTrainer.Models;
 
 /// <summary>
-/// Adam (Kingma and Ba, 2015) written out so that every scalar it hands to libtorch is held by a local
-/// until the native call has returned. TorchSharp's own Adam converts doubles to temporary Scalars that
-/// the garbage collector may finalize while libtorch still reads them (add_ and add also pass a hidden
-/// temporary alpha, so the alpha is always given explicitly here); with collectors allocating
-/// constantly on other threads that happened every few thousand updates here ("Unknown scalar type",
-/// "Expected false to be true" from Scalar::toDouble inside Adam.step).
+/// Adam (Kingma and Ba, 2015) as torch.optim.Adam computes it without weight decay or amsgrad, written out so that
+/// every scalar it hands to libtorch is pinned (see <see cref="IPinnedOptimizer"/>): the alpha of add_ is always
+/// given explicitly, since add_ otherwise passes a hidden temporary one.
 /// </summary>
-internal sealed class PinnedAdam : IDisposable
+public sealed class PinnedAdam : IPinnedOptimizer
 {
     private const double Beta1 = 0.9;
     private const double Beta2 = 0.999;
-    private const double Epsilon = 1e-8;
 
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly Tensor[] _firstMoments;
     private readonly Tensor[] _secondMoments;
-    private readonly double _learningRate;
     private readonly Scalar _beta1 = Beta1.ToScalar();
     private readonly Scalar _oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar _beta2 = Beta2.ToScalar();
     private readonly Scalar _oneMinusBeta2 = (1 - Beta2).ToScalar();
-    private readonly Scalar _epsilon = Epsilon.ToScalar();
+    private readonly Scalar _epsilon;
     private readonly Scalar _one = 1.0.ToScalar();
     private long _steps;
 
-    public PinnedAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate)
+    public PinnedAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate, double epsilon = 1e-8)
     {
         _parameters = [.. parameters];
         _firstMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
         _secondMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        _learningRate = learningRate;
+        LearningRate = learningRate;
+        _epsilon = epsilon.ToScalar();
     }
+
+    public double LearningRate { get; set; }
 
     public void ZeroGrad()
     {
@@ -45,12 +43,12 @@ internal sealed class PinnedAdam : IDisposable
         }
     }
 
-    public void Step()
+    public void Update()
     {
         _steps++;
         var correction1 = 1 - Math.Pow(Beta1, _steps);
         var correction2 = 1 - Math.Pow(Beta2, _steps);
-        using var stepSize = (-_learningRate / correction1).ToScalar();
+        using var stepSize = (-LearningRate / correction1).ToScalar();
         using var correction2Root = Math.Sqrt(correction2).ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
