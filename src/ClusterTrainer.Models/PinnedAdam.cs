@@ -8,12 +8,11 @@ namespace ClusterTrainer.Models;
 /// every scalar it hands to libtorch is pinned (see <see cref="IPinnedOptimizer"/>): the alpha of add_ is always
 /// given explicitly, since add_ otherwise passes a hidden temporary one.
 /// </summary>
-public sealed class PinnedAdam : IPinnedOptimizer
+public sealed class PinnedAdam : PinnedOptimizer
 {
     private const double Beta1 = 0.9;
     private const double Beta2 = 0.999;
 
-    private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly Tensor[] _firstMoments;
     private readonly Tensor[] _secondMoments;
     private readonly Scalar _beta1 = Beta1.ToScalar();
@@ -25,25 +24,14 @@ public sealed class PinnedAdam : IPinnedOptimizer
     private long _steps;
 
     public PinnedAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate, double epsilon = 1e-8)
+        : base(parameters, learningRate)
     {
-        _parameters = [.. parameters];
-        _firstMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        _secondMoments = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        LearningRate = learningRate;
+        _firstMoments = [.. Parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        _secondMoments = [.. Parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
         _epsilon = epsilon.ToScalar();
     }
 
-    public double LearningRate { get; set; }
-
-    public void ZeroGrad()
-    {
-        foreach (var parameter in _parameters)
-        {
-            parameter.grad?.zero_();
-        }
-    }
-
-    public void Update()
+    public override void Update()
     {
         _steps++;
         var correction1 = 1 - Math.Pow(Beta1, _steps);
@@ -52,9 +40,9 @@ public sealed class PinnedAdam : IPinnedOptimizer
         using var correction2Root = Math.Sqrt(correction2).ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        for (var i = 0; i < _parameters.Length; i++)
+        for (var i = 0; i < Parameters.Length; i++)
         {
-            var gradient = _parameters[i].grad;
+            var gradient = Parameters[i].grad;
             if (gradient is null)
             {
                 continue;
@@ -63,12 +51,17 @@ public sealed class PinnedAdam : IPinnedOptimizer
             _firstMoments[i].mul_(_beta1).add_(gradient, _oneMinusBeta1);
             _secondMoments[i].mul_(_beta2).addcmul_(gradient, gradient, _oneMinusBeta2);
             var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon, _one);
-            _parameters[i].addcdiv_(_firstMoments[i], denominator, stepSize);
+            Parameters[i].addcdiv_(_firstMoments[i], denominator, stepSize);
         }
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing)
+        {
+            return;
+        }
+
         foreach (var tensor in _firstMoments.Concat(_secondMoments))
         {
             tensor.Dispose();

@@ -8,41 +8,29 @@ namespace ClusterTrainer.Models;
 /// no weight decay: the momentum buffer starts as the first gradient, then b = m b + g; p -= lr b), with every
 /// scalar pinned (see <see cref="IPinnedOptimizer"/>). Momentum 0 is plain gradient descent: p -= lr g.
 /// </summary>
-public sealed class PinnedSgd : IPinnedOptimizer
+public sealed class PinnedSgd : PinnedOptimizer
 {
-    private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly Tensor?[] _buffers;
     private readonly double _momentum;
     private readonly Scalar _momentumScalar;
     private readonly Scalar _one = 1.0.ToScalar();
 
     public PinnedSgd(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate, double momentum)
+        : base(parameters, learningRate)
     {
-        _parameters = [.. parameters];
-        _buffers = new Tensor?[_parameters.Length];
-        LearningRate = learningRate;
+        _buffers = new Tensor?[Parameters.Length];
         _momentum = momentum;
         _momentumScalar = momentum.ToScalar();
     }
 
-    public double LearningRate { get; set; }
-
-    public void ZeroGrad()
-    {
-        foreach (var parameter in _parameters)
-        {
-            parameter.grad?.zero_();
-        }
-    }
-
-    public void Update()
+    public override void Update()
     {
         using var minusRate = (-LearningRate).ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        for (var i = 0; i < _parameters.Length; i++)
+        for (var i = 0; i < Parameters.Length; i++)
         {
-            var gradient = _parameters[i].grad;
+            var gradient = Parameters[i].grad;
             if (gradient is null)
             {
                 continue;
@@ -63,12 +51,17 @@ public sealed class PinnedSgd : IPinnedOptimizer
                 direction = _buffers[i]!;
             }
 
-            _parameters[i].add_(direction, minusRate);
+            Parameters[i].add_(direction, minusRate);
         }
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing)
+        {
+            return;
+        }
+
         foreach (var buffer in _buffers)
         {
             buffer?.Dispose();
