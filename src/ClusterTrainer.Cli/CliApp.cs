@@ -51,6 +51,7 @@ public static class CliApp
         var (code, prefix) = error switch
         {
             SettingsException => (BadInput, "bad setting"),
+            ClusterTrainer.Core.Checkpoints.CheckpointException => (BadInput, "bad checkpoint"),
             DataFormatException => (BadInput, "bad data"),
             DataNotFoundException => (BadInput, "data not found"),
             CommandAppException => (BadInput, "bad command line"),

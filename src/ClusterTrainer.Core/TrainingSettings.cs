@@ -102,6 +102,12 @@ public sealed record TrainingSettings
     [JsonIgnore]
     public int MicroBatchSize => MicroBatch ?? ((BatchSize + 1) / 2);
 
+    /// <summary>
+    /// Write a checkpoint every this many steps, besides the one at each epoch's end; null: each epoch's end, and
+    /// within an epoch whenever 5 minutes of training have passed since the last one (see <see cref="Checkpoints.CheckpointPolicy"/>).
+    /// </summary>
+    public int? CheckpointEvery { get; init; }
+
     /// <summary>Compare replica parameter checksums every this many steps (and at every epoch end).</summary>
     public int ChecksumEvery { get; init; } = 200;
 
@@ -170,6 +176,7 @@ public sealed record TrainingSettings
         Require(Enum.IsDefined(Precision), "--precision", $"must be float32 or bf16 (got '{Precision}')");
         Require(MicroBatch is null || Deterministic, "--micro-batch", "applies with --deterministic only (it sets how deterministic mode cuts each batch); add --deterministic or leave it out");
         Require(MicroBatch is null || (MicroBatch >= 1 && MicroBatch <= BatchSize), "--micro-batch", $"must be between 1 and the batch size {BatchSize} (got {MicroBatch})");
+        Require(CheckpointEvery is null or >= 1, "--checkpoint-every", $"must be at least 1 (got {CheckpointEvery}); leave it out for a checkpoint at each epoch's end");
         Require(ChecksumEvery >= 1, "--checksum-every", $"must be at least 1 (got {ChecksumEvery})");
         return this;
     }

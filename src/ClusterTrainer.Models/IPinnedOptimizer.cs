@@ -16,4 +16,13 @@ public interface IPinnedOptimizer : IDisposable
 
     /// <summary>One update of every parameter that has a gradient, under no_grad.</summary>
     void Update();
+
+    /// <summary>How many floats <see cref="ExportState"/> gives: fixed by the optimizer's kind and the parameters, never by its history.</summary>
+    int StateLength { get; }
+
+    /// <summary>The updates made so far and every buffer, as numbers (a copy).</summary>
+    OptimizerState ExportState();
+
+    /// <summary>Makes this optimizer continue exactly as the one <paramref name="state"/> came from would.</summary>
+    void ImportState(OptimizerState state);
 }

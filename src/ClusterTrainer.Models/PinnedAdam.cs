@@ -31,6 +31,27 @@ public sealed class PinnedAdam : PinnedOptimizer
         _epsilon = epsilon.ToScalar();
     }
 
+    /// <summary>The first moments, then the second moments.</summary>
+    public override int StateLength => 2 * ParameterCount;
+
+    public override OptimizerState ExportState()
+    {
+        var values = new float[StateLength];
+        var half = values.Length / 2;
+        Flatten(_firstMoments, values.AsSpan(0, half));
+        Flatten(_secondMoments, values.AsSpan(half));
+        return new OptimizerState(_steps, values);
+    }
+
+    public override void ImportState(OptimizerState state)
+    {
+        RequireLength(state);
+        var half = state.Values.Length / 2;
+        Unflatten(state.Values.AsSpan(0, half), _firstMoments);
+        Unflatten(state.Values.AsSpan(half), _secondMoments);
+        _steps = state.Steps;
+    }
+
     public override void Update()
     {
         _steps++;

@@ -14,6 +14,7 @@ public sealed class PinnedSgd : PinnedOptimizer
     private readonly double _momentum;
     private readonly Scalar _momentumScalar;
     private readonly Scalar _one = 1.0.ToScalar();
+    private long _steps;
 
     public PinnedSgd(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate, double momentum)
         : base(parameters, learningRate)
@@ -23,8 +24,40 @@ public sealed class PinnedSgd : PinnedOptimizer
         _momentumScalar = momentum.ToScalar();
     }
 
+    /// <summary>The momentum buffers (none without momentum).</summary>
+    public override int StateLength => _momentum == 0 ? 0 : ParameterCount;
+
+    public override OptimizerState ExportState()
+    {
+        var values = new float[StateLength];
+        // Before the first update the buffers do not exist yet; zeros stand in, and the step count 0 says so.
+        if (_momentum != 0 && _buffers.All(b => b is not null))
+        {
+            Flatten([.. _buffers.Select(b => b!)], values);
+        }
+
+        return new OptimizerState(_steps, values);
+    }
+
+    public override void ImportState(OptimizerState state)
+    {
+        RequireLength(state);
+        _steps = state.Steps;
+        for (var i = 0; i < _buffers.Length; i++)
+        {
+            _buffers[i]?.Dispose();
+            _buffers[i] = _momentum != 0 && state.Steps > 0 ? zeros_like(Parameters[i]).DetachFromDisposeScope() : null;
+        }
+
+        if (_momentum != 0 && state.Steps > 0)
+        {
+            Unflatten(state.Values, [.. _buffers.Select(b => b!)]);
+        }
+    }
+
     public override void Update()
     {
+        _steps++;
         using var minusRate = (-LearningRate).ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -299,6 +299,38 @@ public sealed class Replica : IDisposable
         Gradients.Span.Clear();
     }
 
+    /// <summary>Parameters and optimizer state (a copy): what a checkpoint keeps.</summary>
+    public ReplicaState ExportState() => new(ExportParameters(), _optimizer.ExportState());
+
+    /// <summary>Makes this replica continue exactly as the one <paramref name="state"/> came from.</summary>
+    public void ImportState(ReplicaState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ImportParameters(state.Parameters);
+        _optimizer.ImportState(state.Optimizer);
+    }
+
+    /// <summary>The byte length of this replica's <see cref="ReplicaState.ToBytes"/>.</summary>
+    public int StateByteLength => ReplicaState.ByteLength(ParameterCount, _optimizer.StateLength);
+
+    /// <summary>
+    /// Makes the source's whole state (parameters and optimizer) every replica's through an exact integer all-reduce
+    /// in which the others contribute zeros: how a restored job or a new ring starts from one replica's bits.
+    /// </summary>
+    public void BroadcastState(Action<long[]> allReduceSum, bool isSource)
+    {
+        ArgumentNullException.ThrowIfNull(allReduceSum);
+        var length = StateByteLength;
+        var words = isSource ? ReplicaState.PackWords(ExportState().ToBytes()) : new long[(length + 7) / 8];
+        allReduceSum(words);
+        ImportState(ReplicaState.FromBytes(ReplicaState.UnpackWords(words, length), ParameterCount, _optimizer.StateLength));
+    }
+
+    /// <summary>Loads a state given as bytes (a checkpoint's).</summary>
+    /// <exception cref="InvalidDataException">when the bytes are not a state of this model and optimizer.</exception>
+    public void ImportState(ReadOnlySpan<byte> stateBytes) =>
+        ImportState(ReplicaState.FromBytes(stateBytes, ParameterCount, _optimizer.StateLength));
+
     public void Load(string path)
     {
         _model.load(path);

@@ -55,7 +55,7 @@ public class MultiNodeTests
         Assert.Equal(2, summary.Workers);
         Assert.Equal(reference.Summary.Samples, summary.Samples);
         Assert.InRange(summary.TestAccuracy, reference.Summary.TestAccuracy - 0.005, reference.Summary.TestAccuracy + 0.005);
-        var parameters = LoadParameters(settings, remote.Path);
+        var parameters = RunParameters.Load(settings, remote.Path);
         var difference = parameters.Zip(reference.Parameters, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the TCP-ring run and the in-process run");
     }
@@ -74,7 +74,7 @@ public class MultiNodeTests
         var reference = await ClusterRun.TrainAsync(settings, TestData.FashionSample, local.Path);
         Assert.True(reference.Summary.TestAccuracy >= 0.75, $"in-process test accuracy {reference.Summary.TestAccuracy:P2}");
         Assert.InRange(summary.TestAccuracy, reference.Summary.TestAccuracy - 0.005, reference.Summary.TestAccuracy + 0.005);
-        var difference = LoadParameters(settings, run.Path).Zip(reference.Parameters, (a, b) => Math.Abs(a - b)).Max();
+        var difference = RunParameters.Load(settings, run.Path).Zip(reference.Parameters, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the multi-process run and the in-process run");
         Assert.Empty(WorkerPids(run.Path));
     }
@@ -96,13 +96,6 @@ public class MultiNodeTests
         Assert.Contains("worker", text, StringComparison.Ordinal);
         Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(60), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail");
         Assert.Empty(WorkerPids(run.Path));
-    }
-
-    private static float[] LoadParameters(TrainingSettings settings, string runDirectory)
-    {
-        using var replica = new Replica(settings, [1, 28, 28], 10, 0);
-        replica.Load(Path.Combine(runDirectory, RunDirectory.ModelFile));
-        return replica.ExportParameters();
     }
 
     /// <summary>Worker processes of one run, found by the log path only they have on their command line.</summary>

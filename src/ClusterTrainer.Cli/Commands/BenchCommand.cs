@@ -236,7 +236,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         var epochs = FlagValues.PositiveInt(settings.Epochs, "--epochs") ?? 2;
         var job = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["model"] = settings.Model,
+            ["model"] = settings.Model ?? "mlp",
             ["data"] = settings.Data ?? DataLocator.SampleKeyword,
             ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
             ["workers"] = "1",

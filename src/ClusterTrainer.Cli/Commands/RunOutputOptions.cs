@@ -12,4 +12,8 @@ public class RunOutputOptions : TrainOptions
     [CommandOption("--force")]
     [Description(ForceDescription)]
     public bool Force { get; init; }
+
+    [CommandOption("--resume <RUN_DIR>")]
+    [Description("Continue the run in RUN_DIR from its newest good checkpoint, with its own settings; only --workers, --threads, --shards and --checkpoint-every may be given (the results do not depend on them)")]
+    public string? Resume { get; init; }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using ClusterTrainer.Cli.Console;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
 using ClusterTrainer.Models;
@@ -24,10 +25,21 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     {
         ArgumentNullException.ThrowIfNull(settings);
         var training = settings.ToSettings();
+        RunDirectory run;
+        Checkpoint? resume = null;
+        if (settings.Resume is not null)
+        {
+            (run, training, resume) = RunResume.Load(settings, settings.Out, warning => console.MarkupLineInterpolated($"[yellow]{warning}[/]"));
+            console.MarkupLineInterpolated($"resuming {run.Path} from its checkpoint at step {resume.Position.Sequence} (epoch {resume.Position.Epoch}, step {resume.Position.Step}) with {training.Workers} workers");
+        }
+        else
+        {
+            run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(training.Model.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow));
+            OutputDirectory.Prepare(run.Path, settings.Force);
+        }
+
         var model = training.Model.ToString().ToLowerInvariant();
-        var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow));
         var jobId = Path.GetFileName(run.Path);
-        OutputDirectory.Prepare(run.Path, settings.Force);
 
         var data = new DataLocator().Load(training.Data, training.Seed);
         if (training.Limit is { } limit)
@@ -46,7 +58,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         RunSummary summary;
         try
         {
-            summary = await RunJobAsync(new TrainingJob(jobId, training, data, run.Path), log, progress, cancellationToken).ConfigureAwait(false);
+            summary = await RunJobAsync(new TrainingJob(jobId, training, data, run.Path) { Resume = resume }, log, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

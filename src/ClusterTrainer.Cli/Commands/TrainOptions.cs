@@ -14,7 +14,7 @@ public class TrainOptions : CommandSettings
 {
     [CommandOption("-m|--model <MODEL>")]
     [Description("mlp | cnn | rnn | tabular (default mlp)")]
-    public string Model { get; init; } = "mlp";
+    public string? Model { get; init; }
 
     [CommandOption("--data <PATH>")]
     [Description("IDX directory, CSV file, or `sample` for the embedded sample (default: $CLUSTERTRAINER_DATA, then /usr/share/datasets/fashion-mnist, then the embedded sample)")]
@@ -95,6 +95,10 @@ public class TrainOptions : CommandSettings
     [CommandOption("--micro-batch <N>")]
     [Description("Samples per micro-batch with --deterministic, independent of the workers (default: half the batch size, rounded up; more workers than micro-batches per step leaves some idle)")]
     public string? MicroBatch { get; init; }
+
+    [CommandOption("--checkpoint-every <N>")]
+    [Description("Also write a checkpoint every N steps (default: at each epoch's end, and every 5 minutes of training); --resume continues from the newest")]
+    public string? CheckpointEvery { get; init; }
 
     /// <exception cref="SettingsException">naming the flag whose value cannot be used.</exception>
     public TrainingSettings ToSettings() => TrainingSettingsSchema.FromText(SettingTexts());

@@ -3,6 +3,7 @@ using Akka.Actor;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Core.Outputs.TensorBoard;
 using Serilog;
@@ -36,6 +37,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly int[] _threads;
     private readonly long _totalSteps;
     private readonly int _stepsPerEpoch;
+    private readonly CheckpointStore _checkpoints;
+    private readonly CheckpointPolicy _checkpointPolicy;
+    private readonly SortedDictionary<int, byte[]> _stateChunks = [];
+    private readonly List<MembershipChange> _membership = [];
 
     private string _state = "preparing";
     private DateTime _lastProgress = DateTime.UtcNow;
@@ -52,6 +57,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private double _epochSeconds;
     private TrainingEventLog? _events;
     private string? _firstStepFailure;
+
+    // Training seconds of the run before this coordinator (a resumed checkpoint's), and at the last checkpoint.
+    private double _trainSecondsBefore;
+    private TimeSpan _lastCheckpointAt;
+    private bool _checkpointDue;
+    private bool _cancelRequested;
+
+    // Samples of the current epoch trained before this coordinator started (a resumed checkpoint's), not in its time.
+    private long _epochSamplesBefore;
 
     public CoordinatorActor(
         TrainingJob job,
@@ -74,6 +88,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _threads = new int[workers.Count];
         _stepsPerEpoch = (job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize;
         _totalSteps = (long)job.Settings.Epochs * _stepsPerEpoch;
+        _checkpoints = new CheckpointStore(job.OutputDirectory);
+        _checkpointPolicy = new CheckpointPolicy(job.Settings.CheckpointEvery);
         Preparing();
     }
 
@@ -113,7 +129,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
         Receive<StepFailed>(StepFailedReceived);
         Receive<WorkerLost>(Lost);
-        Receive<CancelJob>(_ => Cancel());
+        Receive<CancelJob>(_ => CancelRequested());
         Receive<Watchdog>(_ =>
         {
             // The watchdog's tick is also when TensorBoard gets what was written since the last one.
@@ -184,6 +200,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Common();
         Receive<ExchangeConnected>(m => Acknowledge(m.Rank, () =>
         {
+            if (_job.Resume is { } resume)
+            {
+                Restore(resume);
+                return;
+            }
+
             _log.Information("Exchange of {Workers} workers connected; broadcasting the initial parameters of worker {Worker}", WorldSize, 0);
             foreach (var worker in _workers)
             {
@@ -192,6 +214,43 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
             Become(Broadcasting);
         }));
+    }
+
+    /// <summary>
+    /// A resumed job: the checkpoint's state goes to worker 0 over the control plane (the coordinator alone reads the
+    /// run directory), then from worker 0 to every replica over the exchange, exactly.
+    /// </summary>
+    private void Restore(Checkpoint resume)
+    {
+        var position = resume.Position;
+        _log.Information("Job {JobId} resuming from its checkpoint at step {Step} (epoch {Epoch}, step {StepInEpoch}) with {Workers} workers (it had {CheckpointWorkers})",
+            _job.JobId, position.Sequence, position.Epoch, position.Step, WorldSize, position.Workers);
+        _metrics.AddRange(position.Metrics);
+        _membership.AddRange(position.Membership);
+        _membership.Add(new MembershipChange(position.Sequence, "all", "resumed", $"resumed from the checkpoint at step {position.Sequence} with {WorldSize} workers", WorldSize, 0));
+        _samplesDone = position.SamplesDone;
+        _trainSecondsBefore = position.TrainSeconds;
+        var chunks = resume.State.Chunk(StateChunk.MaxBytes).ToArray();
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            _workers[0].Tell(new RestoreStateChunk(_job.JobId, i, chunks.Length, chunks[i]));
+        }
+
+        Become(() =>
+        {
+            _state = "restoring";
+            Common();
+            Receive<StateRestored>(_ =>
+            {
+                Progressed();
+                foreach (var worker in _workers)
+                {
+                    worker.Tell(new BroadcastState(_job.JobId, 0, position.Sequence));
+                }
+
+                Become(Broadcasting);
+            });
+        });
     }
 
     private void Broadcasting()
@@ -207,15 +266,42 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            Acknowledge(m.Rank, () => StartEpoch(1));
+            Acknowledge(m.Rank, () =>
+            {
+                if (_job.Resume is not { Position: var position })
+                {
+                    StartEpoch(1);
+                    return;
+                }
+
+                if (_checksum != position.ParameterChecksum)
+                {
+                    Fail($"the replicas loaded parameters with checksum {_checksum}, but the checkpoint at step {position.Sequence} recorded {position.ParameterChecksum}");
+                    return;
+                }
+
+                _nextSequence = position.Sequence - position.Step;
+                if (position.Epoch > Settings.Epochs)
+                {
+                    // Training had finished; only the model was still to be saved.
+                    _epoch = Settings.Epochs;
+                    _workers[0].Tell(new SaveModel(_job.JobId));
+                    Become(Saving);
+                    return;
+                }
+
+                StartEpoch(position.Epoch, position.Step, position.EpochLossSum, position.EpochSamples);
+            });
         });
     }
 
-    private void StartEpoch(int epoch)
+    private void StartEpoch(int epoch, int firstStep = 0, double lossSum = 0, long samples = 0)
     {
         _epoch = epoch;
         _plan = new EpochPlan(Settings.Seed, epoch, _job.Data.Train.Count, Settings.BatchSize, WorldSize, Settings.Deterministic ? Settings.MicroBatchSize : null);
         _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
+        _ledger.ResumeAt(firstStep, lossSum, samples);
+        _epochSamplesBefore = samples;
         _nextSequence += _plan.StepCount;
         _epochSeconds = _training.Elapsed.TotalSeconds;
         _events?.EpochStarted();
@@ -267,6 +353,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 return;
             }
 
+            _checkpointDue |= _checkpointPolicy.DueWithinEpoch(m.Sequence + 1, _training.Elapsed - _lastCheckpointAt);
             IssueSteps();
         });
     }
@@ -274,6 +361,29 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void IssueSteps()
     {
         var ledger = _ledger!;
+        if (_checkpointDue || _cancelRequested)
+        {
+            // No new step until the ones in flight are done: then the replicas' state is that of a step boundary.
+            if (ledger.Drained)
+            {
+                _training.Stop();
+                WriteCheckpoint(() =>
+                {
+                    if (_cancelRequested)
+                    {
+                        Cancel();
+                        return;
+                    }
+
+                    _training.Start();
+                    Become(Running);
+                    IssueSteps();
+                });
+            }
+
+            return;
+        }
+
         while (ledger.NextToIssue() is { } step)
         {
             ledger.MarkIssued(step);
@@ -329,7 +439,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? ledger.Samples / seconds : 0);
+        var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? (ledger.Samples - _epochSamplesBefore) / seconds : 0);
         _metrics.Add(row);
         _run.WriteMetrics(_metrics);
         _run.WritePlots(_metrics, Settings.Model.ToString().ToUpperInvariant());
@@ -337,14 +447,88 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _log.Information("Epoch {Epoch} of {Epochs}: train loss {TrainLoss:F4}, test loss {TestLoss:F4}, test accuracy {TestAccuracy:P2}, {SamplesPerSecond:F0} samples/s",
             _epoch, Settings.Epochs, row.TrainLoss, row.TestLoss, row.TestAccuracy, row.SamplesPerSecond);
         _requester.Tell(new EpochFinished(_job.JobId, row));
-        if (_epoch < Settings.Epochs)
+        WriteCheckpoint(() =>
         {
-            StartEpoch(_epoch + 1);
-            return;
-        }
+            if (_cancelRequested)
+            {
+                Cancel();
+                return;
+            }
 
-        _workers[0].Tell(new SaveModel(_job.JobId));
-        Become(Saving);
+            if (_epoch < Settings.Epochs)
+            {
+                StartEpoch(_epoch + 1);
+                return;
+            }
+
+            _workers[0].Tell(new SaveModel(_job.JobId));
+            Become(Saving);
+        });
+    }
+
+    /// <summary>
+    /// Captures worker 0's whole state (every replica holds the same) at this step boundary and writes it with the
+    /// job's position into the run directory, then continues with <paramref name="then"/>.
+    /// </summary>
+    private void WriteCheckpoint(Action then)
+    {
+        var ledger = _ledger!;
+        var atEpochEnd = ledger.AllCompleted;
+        var sequence = atEpochEnd ? _nextSequence : ledger.SequenceOf(ledger.Completed);
+        var started = Stopwatch.GetTimestamp();
+        _checkpointDue = false;
+        _workers[0].Tell(new CaptureState(_job.JobId, sequence));
+        var previous = _state;
+        Become(() =>
+        {
+            _state = "checkpointing";
+            // Before Common's: a cancel waits for this checkpoint, then ends the job.
+            Receive<CancelJob>(_ => _cancelRequested = true);
+            Common();
+            Receive<StateChunk>(m => m.Sequence == sequence, m =>
+            {
+                Progressed();
+                _stateChunks[m.Index] = m.Bytes;
+                if (_stateChunks.Count < m.Count)
+                {
+                    return;
+                }
+
+                var state = _stateChunks.Values.SelectMany(b => b).ToArray();
+                _stateChunks.Clear();
+                var position = new CheckpointPosition
+                {
+                    Settings = Settings,
+                    Sequence = sequence,
+                    Epoch = atEpochEnd ? _epoch + 1 : _epoch,
+                    Step = atEpochEnd ? 0 : ledger.Completed,
+                    EpochLossSum = atEpochEnd ? 0 : ledger.LossSum,
+                    EpochSamples = atEpochEnd ? 0 : ledger.Samples,
+                    SamplesDone = _samplesDone,
+                    TrainSeconds = _trainSecondsBefore + _training.Elapsed.TotalSeconds,
+                    Metrics = [.. _metrics],
+                    ParameterChecksum = m.Checksum,
+                    Workers = WorldSize,
+                    Membership = [.. _membership],
+                    CreatedUtc = DateTimeOffset.UtcNow,
+                };
+                try
+                {
+                    var path = _checkpoints.Write(new Checkpoint(position, state));
+                    _lastCheckpointAt = _training.Elapsed;
+                    _log.Information("Job {JobId} wrote checkpoint {Path} at step {Step} ({Bytes} bytes in {Milliseconds:F0} ms)",
+                        _job.JobId, path, sequence, state.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (IOException error)
+                {
+                    Fail($"could not write the checkpoint at step {sequence} into {_checkpoints.Directory}: {error.Message}");
+                    return;
+                }
+
+                _state = previous;
+                then();
+            });
+        });
     }
 
     private void Saving()
@@ -364,7 +548,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _modelChunks.Clear();
             AtomicFile.WriteAllBytes(_run.File(RunDirectory.ModelFile), model);
             var last = _metrics[^1];
-            var trainSeconds = _training.Elapsed.TotalSeconds;
+            var trainSeconds = _trainSecondsBefore + _training.Elapsed.TotalSeconds;
             var summary = new RunSummary
             {
                 RunId = _job.JobId,
@@ -390,6 +574,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 Seed = Settings.Seed,
                 ParameterChecksum = _checksum,
                 Settings = Settings,
+                Membership = [.. _membership],
             };
             _run.WriteSummary(summary);
             _log.Information("Job {JobId} finished: test accuracy {TestAccuracy:P2} in {WallSeconds:F1} s ({SamplesPerSecond:F0} samples/s)",
@@ -418,6 +603,27 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _log.Error("Job {JobId} failed in state {State}: {Reason}", _job.JobId, _state, reason);
         _requester.Tell(new JobFailed(_job.JobId, reason));
         End("failed", reason);
+    }
+
+    /// <summary>
+    /// While training, the steps in flight finish and a checkpoint is written first, so a cancelled run can be resumed
+    /// where it stopped (bounded: the caller waits a few seconds for the confirmation, then stops the actors anyway).
+    /// </summary>
+    private void CancelRequested()
+    {
+        if (_state is "running" or "evaluating" && !_cancelRequested)
+        {
+            _log.Warning("Job {JobId} cancelled at step {Step} of epoch {Epoch}: finishing the steps in flight and writing a checkpoint", _job.JobId, _ledger?.Completed ?? 0, _epoch);
+            _cancelRequested = true;
+            if (_state == "running")
+            {
+                IssueSteps();
+            }
+
+            return;
+        }
+
+        Cancel();
     }
 
     private void Cancel()

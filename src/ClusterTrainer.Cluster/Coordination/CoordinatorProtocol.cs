@@ -1,11 +1,16 @@
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
 
 namespace ClusterTrainer.Cluster.Coordination;
 
 /// <summary>A supervised training job: what to train, on which data, and where its results go.</summary>
-public sealed record TrainingJob(string JobId, TrainingSettings Settings, DataSplit Data, string OutputDirectory);
+public sealed record TrainingJob(string JobId, TrainingSettings Settings, DataSplit Data, string OutputDirectory)
+{
+    /// <summary>The checkpoint to continue from (its run directory is <see cref="OutputDirectory"/>); null starts afresh.</summary>
+    public Checkpoint? Resume { get; init; }
+}
 
 /// <summary>How long the coordinator waits for any sign of progress before it fails the job.</summary>
 public sealed record CoordinatorTimeouts(TimeSpan Progress, TimeSpan WatchdogInterval)

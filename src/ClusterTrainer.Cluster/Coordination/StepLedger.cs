@@ -37,6 +37,27 @@ public sealed class StepLedger
 
     public bool AllCompleted => Completed == StepCount;
 
+    /// <summary>
+    /// Continues an epoch whose first <paramref name="completedSteps"/> steps finished before (a resumed checkpoint):
+    /// they count as issued and completed, with their loss and samples.
+    /// </summary>
+    public void ResumeAt(int completedSteps, double lossSum, long samples)
+    {
+        if (Issued != 0)
+        {
+            throw new InvalidOperationException("an epoch can only be resumed before any step is issued");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(completedSteps);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(completedSteps, StepCount);
+        Issued = Completed = completedSteps;
+        LossSum = lossSum;
+        Samples = samples;
+    }
+
+    /// <summary>Whether no issued step is still running: the point at which the replicas' state can be captured.</summary>
+    public bool Drained => Issued == Completed;
+
     /// <summary>The next step to issue, or null when the window is full or every step is issued.</summary>
     public int? NextToIssue() => Issued < StepCount && Issued - Completed < Window ? Issued : null;
 

@@ -102,6 +102,11 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         }, (r, _) => new EvaluationCompleted(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()));
         Add<SaveModel>("SaveModel", true, (w, m) => w.Write(m.JobId), (r, _) => new SaveModel(r.ReadString()));
         Add<ModelChunk>("ModelChunk", true, (w, m) => { w.Write(m.JobId); w.Write(m.Index); w.Write(m.Count); w.WriteBytes(m.Bytes); }, (r, _) => new ModelChunk(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadBytes()));
+        Add<CaptureState>("CaptureState", true, (w, m) => { w.Write(m.JobId); w.Write(m.Sequence); }, (r, _) => new CaptureState(r.ReadString(), r.ReadInt64()));
+        Add<StateChunk>("StateChunk", true, (w, m) => { w.Write(m.JobId); w.Write(m.Sequence); w.Write(m.Index); w.Write(m.Count); w.WriteBytes(m.Bytes); w.Write(m.Checksum); }, (r, _) => new StateChunk(r.ReadString(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadBytes(), r.ReadString()));
+        Add<RestoreStateChunk>("RestoreStateChunk", true, (w, m) => { w.Write(m.JobId); w.Write(m.Index); w.Write(m.Count); w.WriteBytes(m.Bytes); }, (r, _) => new RestoreStateChunk(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadBytes()));
+        Add<StateRestored>("StateRestored", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); }, (r, _) => new StateRestored(r.ReadString(), r.ReadInt32()));
+        Add<BroadcastState>("BroadcastState", true, (w, m) => { w.Write(m.JobId); w.Write(m.SourceRank); w.Write(m.NextSequence); }, (r, _) => new BroadcastState(r.ReadString(), r.ReadInt32(), r.ReadInt64()));
         Add<ReleaseJob>("ReleaseJob", true, (w, m) => { w.Write(m.JobId); w.Write(m.Reason); }, (r, _) => new ReleaseJob(r.ReadString(), r.ReadString()));
         Add<GetWorkerStatus>("GetWorkerStatus", true, (_, _) => { }, (_, _) => GetWorkerStatus.Instance);
         Add<WorkerStatus>("WorkerStatus", true, (w, m) =>

@@ -29,6 +29,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly NodeMetrics? _metrics;
     private readonly SortedDictionary<long, PendingStep> _pending = [];
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
+    private readonly SortedDictionary<int, byte[]> _restoreChunks = [];
     private PrepareWorker? _job;
     private ShardMap? _shardMap;
     private DedicatedThread? _thread;
@@ -113,6 +114,49 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             replica.BroadcastParameters(buffer => _exchange!.AllReduceSum(buffer, CancellationToken.None), isSource: Job.Rank == 0);
             return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
         }));
+        Receive<BroadcastState>(m => IsCurrent(m.JobId), m =>
+        {
+            // Whatever was queued or fetched for the old numbering is void: the next step is the one named here.
+            _pending.Clear();
+            _fetches.Clear();
+            _lastCompleted = m.NextSequence - 1;
+            var exchange = _exchange!;
+            RunAndReply(replica =>
+            {
+                replica.BroadcastState(words => exchange.AllReduceSum(words, CancellationToken.None), isSource: Job.Rank == m.SourceRank);
+                return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
+            });
+        });
+        Receive<RestoreStateChunk>(m => IsCurrent(m.JobId), m =>
+        {
+            _restoreChunks[m.Index] = m.Bytes;
+            if (_restoreChunks.Count < m.Count)
+            {
+                return;
+            }
+
+            var state = _restoreChunks.Values.SelectMany(b => b).ToArray();
+            _restoreChunks.Clear();
+            RunAndReply(replica =>
+            {
+                replica.ImportState(state);
+                return new StateRestored(m.JobId, Job.Rank);
+            });
+        });
+        Receive<CaptureState>(m => IsCurrent(m.JobId), m =>
+        {
+            var job = Job;
+            _thread!.Run(() => new CapturedState(m.JobId, m.Sequence, _replica!.ExportState().ToBytes(), _replica.Checksum()))
+                .PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, m.Sequence, job.Rank, $"could not capture the replica's state: {error.GetBaseException().Message}"));
+        });
+        Receive<CapturedState>(m => IsCurrent(m.JobId), m =>
+        {
+            var chunks = m.Bytes.Chunk(StateChunk.MaxBytes).ToArray();
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                _coordinator.Tell(new StateChunk(m.JobId, m.Sequence, i, chunks.Length, chunks[i], m.Checksum));
+            }
+        });
         Receive<StartStep>(m => IsCurrent(m.JobId), Accept);
         Receive<SamplesServed>(Served);
         Receive<SamplesRefused>(m => FailFetch(m.RequestId, $"a shard refused samples: {m.Reason}"));
@@ -389,6 +433,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _job = null;
         _pending.Clear();
         _fetches.Clear();
+        _restoreChunks.Clear();
         _lastCompleted = -1;
         _busy = false;
         _dataWaitStarted = 0;
@@ -411,4 +456,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private sealed record StepTiming(TimeSpan Compute, TimeSpan Exchange, TimeSpan DataWait, long BytesSent, long BytesReceived);
 
     private sealed record ModelBytes(string JobId, byte[] Bytes) : INoSerializationVerificationNeeded;
+
+    private sealed record CapturedState(string JobId, long Sequence, byte[] Bytes, string Checksum) : INoSerializationVerificationNeeded;
 }

@@ -64,6 +64,29 @@ public sealed record ModelChunk(string JobId, int Index, int Count, byte[] Bytes
     public const int MaxBytes = 64 * 1024;
 }
 
+/// <summary>
+/// Send the replica's whole state (parameters and optimizer) to the coordinator, which writes the checkpoint. Sent
+/// at a step boundary, with no step in flight: the state is that after step <paramref name="Sequence"/> - 1.
+/// </summary>
+public sealed record CaptureState(string JobId, long Sequence);
+
+/// <summary>One piece of a captured state, with the replica's parameter checksum.</summary>
+public sealed record StateChunk(string JobId, long Sequence, int Index, int Count, byte[] Bytes, string Checksum)
+{
+    public const int MaxBytes = 64 * 1024;
+}
+
+/// <summary>One piece of a checkpoint's state for one worker to load; the others get it from that one over the data plane.</summary>
+public sealed record RestoreStateChunk(string JobId, int Index, int Count, byte[] Bytes);
+
+public sealed record StateRestored(string JobId, int Rank);
+
+/// <summary>
+/// Worker <paramref name="SourceRank"/>'s whole state becomes every replica's, over the exchange (exact); the next
+/// step any of them runs is <paramref name="NextSequence"/>. Answered with <see cref="ParametersLoaded"/>.
+/// </summary>
+public sealed record BroadcastState(string JobId, int SourceRank, long NextSequence);
+
 /// <summary>Release the replica, its thread and its exchange; the worker is free for another job.</summary>
 public sealed record ReleaseJob(string JobId, string Reason);
 

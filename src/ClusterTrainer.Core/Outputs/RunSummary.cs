@@ -69,4 +69,8 @@ public sealed record RunSummary
 
     [JsonPropertyName("settings")]
     public required TrainingSettings Settings { get; init; }
+
+    /// <summary>Every change of the job's workers: lost, joined, resumed (step, worker, reason).</summary>
+    [JsonPropertyName("membership")]
+    public IReadOnlyList<Checkpoints.MembershipChange> Membership { get; init; } = [];
 }

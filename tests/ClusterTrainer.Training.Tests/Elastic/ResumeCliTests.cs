@@ -1,0 +1,90 @@
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
+using ClusterTrainer.Core.Outputs;
+
+namespace ClusterTrainer.Training.Tests.Elastic;
+
+/// <summary>
+/// `train` killed with SIGKILL in the middle of a run and continued with `train --resume`, through the real
+/// executable: the same final parameter bits as the run that was never killed, and within 1e-5 with another worker
+/// count; metrics.csv has each epoch once.
+/// </summary>
+public sealed class ResumeCliTests
+{
+    private const int Epochs = 8;
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task A_run_killed_mid_epoch_and_resumed_should_end_with_the_bits_of_the_uninterrupted_run()
+    {
+        using var reference = new TempDirectory();
+        using var killed = new TempDirectory();
+        using var otherWorkers = new TempDirectory();
+        string[] job = ["--model", "mlp", "--data", "sample", "--epochs", $"{Epochs}", "--seed", "5", "--checkpoint-every", "20"];
+
+        var (code, output) = await CliProcess.RunAsync(RunLimit, ["train", .. job, "--out", reference.Path]);
+        Assert.True(code == 0, output);
+        var expected = new RunDirectory(reference.Path).ReadSummary();
+
+        await using (var train = CliProcess.Start(["train", .. job, "--out", killed.Path]))
+        {
+            // A checkpoint inside epoch 2 or later (60 steps an epoch), then SIGKILL: nothing gets to clean up.
+            var store = new CheckpointStore(killed.Path);
+            Assert.True(
+                await Poll.UntilAsync(() => Task.FromResult(store.Files().Any(f => Sequence(f) >= 80)), RunLimit),
+                $"no checkpoint past step 80 appeared; output:\n{train.Output}");
+            train.Process.Kill();
+            await train.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.False(File.Exists(Path.Combine(killed.Path, RunDirectory.SummaryFile)), "the run finished before it was killed");
+        CopyDirectory(killed.Path, otherWorkers.Path);
+
+        (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", killed.Path);
+        Assert.True(code == 0, output);
+        Assert.Contains("resuming", output, StringComparison.Ordinal);
+        var resumed = new RunDirectory(killed.Path).ReadSummary();
+        Assert.Equal(expected.ParameterChecksum, resumed.ParameterChecksum);
+        Assert.Equal(expected.Samples, resumed.Samples);
+        Assert.Equal(expected.Steps, resumed.Steps);
+        var epochs = File.ReadAllLines(Path.Combine(killed.Path, RunDirectory.MetricsFile)).Skip(1).Select(l => int.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(1, Epochs), epochs);
+        Assert.Equal("resumed", Assert.Single(resumed.Membership).Change);
+
+        (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", otherWorkers.Path, "--workers", "2");
+        Assert.True(code == 0, output);
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Epochs = Epochs, Seed = 5, Data = "sample" };
+        var difference = RunParameters.MaxDifference(RunParameters.Load(settings, reference.Path), RunParameters.Load(settings, otherWorkers.Path));
+        Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the run resumed with 2 workers and the uninterrupted 1-worker run");
+        Assert.Equal(2, new RunDirectory(otherWorkers.Path).ReadSummary().Workers);
+    }
+
+    [Fact]
+    public async Task Resume_should_refuse_a_setting_that_would_change_the_run_and_a_run_without_checkpoints()
+    {
+        using var run = new TempDirectory();
+        new RunDirectory(run.Path).WriteSettings(TrainingSettings.DefaultsFor(ModelKind.Mlp));
+
+        var (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", run.Path, "--lr", "0.1");
+        Assert.Equal(2, code);
+        Assert.Contains("--lr: cannot be changed when resuming", output, StringComparison.Ordinal);
+
+        (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", run.Path, "--workers", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("bad checkpoint", output, StringComparison.Ordinal);
+        Assert.Contains("before its first checkpoint", output, StringComparison.Ordinal);
+    }
+
+    private static long Sequence(string checkpointFile) =>
+        long.Parse(Path.GetFileNameWithoutExtension(checkpointFile)["step-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+}
