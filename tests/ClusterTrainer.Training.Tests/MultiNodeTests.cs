@@ -80,13 +80,17 @@ public class MultiNodeTests
     }
 
     [Fact]
-    public async Task A_killed_worker_process_should_fail_the_job_within_seconds_instead_of_hanging()
+    public async Task A_job_whose_every_worker_process_is_killed_should_fail_within_seconds_instead_of_hanging()
     {
         using var run = new TempDirectory();
         await using var cluster = CliProcess.Start("cluster", "--workers", "2", "--model", "cnn", "--data", "sample", "--epochs", "30", "--out", run.Path);
         await cluster.WaitForOutputAsync("progress", TimeSpan.FromMinutes(3));
-        var victim = WorkerPids(run.Path).First();
-        Process.GetProcessById(victim).Kill();
+        // One lost worker leaves a ring of one that goes on (see WorkerLossTests); with none left the job must end.
+        foreach (var victim in WorkerPids(run.Path))
+        {
+            Process.GetProcessById(victim).Kill();
+        }
+
         var killedAt = Stopwatch.StartNew();
 
         var code = await cluster.WaitForExitAsync(TimeSpan.FromSeconds(90));

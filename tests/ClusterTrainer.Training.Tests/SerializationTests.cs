@@ -54,6 +54,13 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return new EvaluationCompleted("job", 2, 1, 450, 12.5, 500);
         yield return new SaveModel("job");
         yield return new ModelChunk("job", 0, 3, [9, 8, 7]);
+        yield return new CaptureState("job", 120);
+        yield return new StateChunk("job", 120, 1, 4, [1, 2, 3], "0123456789abcdef");
+        yield return new RestoreStateChunk("job", 2, 4, [4, 5, 6]);
+        yield return new StateRestored("job", 0);
+        yield return new BroadcastState("job", 1, 120);
+        yield return new RegroupWorker("job", 2, 1, 3);
+        yield return new WorkerRegrouped("job", 2, 1, "10.0.0.7:4100", 119, "0123456789abcdef");
         yield return new ReleaseJob("job", "finished");
         yield return GetWorkerStatus.Instance;
         yield return new WorkerStatus(null, -1, "idle", -1, 0);

@@ -21,10 +21,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private const int StepWindow = 2;
 
     private readonly TrainingJob _job;
-    private readonly IReadOnlyList<IActorRef> _workers;
+    private readonly List<IActorRef> _workers;
     private readonly IReadOnlyList<IActorRef> _trainShards;
     private readonly IActorRef _testShard;
-    private readonly string?[] _endpoints;
+    private string?[] _endpoints;
     private readonly SortedDictionary<int, byte[]> _modelChunks = [];
     private readonly IActorRef _requester;
     private readonly ILogger _log;
@@ -34,13 +34,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _training = new();
     private readonly HashSet<int> _acknowledged = [];
-    private readonly int[] _threads;
+    private int[] _threads;
     private readonly long _totalSteps;
     private readonly int _stepsPerEpoch;
     private readonly CheckpointStore _checkpoints;
     private readonly CheckpointPolicy _checkpointPolicy;
     private readonly SortedDictionary<int, byte[]> _stateChunks = [];
     private readonly List<MembershipChange> _membership = [];
+    private readonly List<long> _epochSampleCounts = [];
 
     private string _state = "preparing";
     private DateTime _lastProgress = DateTime.UtcNow;
@@ -67,6 +68,15 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     // Samples of the current epoch trained before this coordinator started (a resumed checkpoint's), not in its time.
     private long _epochSamplesBefore;
 
+    // The run's sample count when the current epoch began: each epoch's count is what it added, checked to be the data's size.
+    private long _samplesAtEpochStart;
+
+    // The ring generation: raised each time the job's workers change, so the new ring's key differs from the old's.
+    private int _generation;
+
+    // When the first sign of a lost worker arrived (a failed step, else the loss itself): what recovery time counts from.
+    private long? _troubleSince;
+
     public CoordinatorActor(
         TrainingJob job,
         IReadOnlyList<IActorRef> workers,
@@ -77,7 +87,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         CoordinatorTimeouts timeouts)
     {
         _job = job;
-        _workers = workers;
+        _workers = [.. workers];
         _trainShards = trainShards;
         _testShard = testShard;
         _endpoints = new string?[workers.Count];
@@ -130,21 +140,24 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<StepFailed>(StepFailedReceived);
         Receive<WorkerLost>(Lost);
         Receive<CancelJob>(_ => CancelRequested());
-        Receive<Watchdog>(_ =>
+        Receive<Watchdog>(_ => CheckProgress());
+    }
+
+    private void CheckProgress()
+    {
+        // The watchdog's tick is also when TensorBoard gets what was written since the last one.
+        _events?.Flush();
+        var idle = DateTime.UtcNow - _lastProgress;
+        if (idle > _timeouts.Progress)
         {
-            // The watchdog's tick is also when TensorBoard gets what was written since the last one.
-            _events?.Flush();
-            var idle = DateTime.UtcNow - _lastProgress;
-            if (idle > _timeouts.Progress)
-            {
-                Fail($"no progress for {idle.TotalSeconds:0} s in state '{_state}' (limit {_timeouts.Progress.TotalSeconds:0} s): a worker or shard is stuck or gone");
-            }
-        });
+            Fail($"no progress for {idle.TotalSeconds:0} s in state '{_state}' (limit {_timeouts.Progress.TotalSeconds:0} s): a worker or shard is stuck or gone");
+        }
     }
 
     private void StepFailedReceived(StepFailed failed)
     {
         _firstStepFailure = $"worker {failed.Rank} failed (step sequence {failed.Sequence}): {failed.Reason}";
+        _troubleSince ??= Stopwatch.GetTimestamp();
         if (_timeouts.LostWorkerWait <= TimeSpan.Zero)
         {
             Fail(_firstStepFailure);
@@ -168,10 +181,167 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void Lost(WorkerLost lost) => Fail(
+    /// <summary>
+    /// A lost worker: while training or evaluating, the survivors form a new ring and the job goes on (see
+    /// <see cref="Regroup"/>); in the other states (preparing, connecting, restoring, checkpointing, saving) the job
+    /// fails, and its newest checkpoint is where `--resume` continues.
+    /// </summary>
+    private void Lost(WorkerLost lost)
+    {
+        if (_state is "running" or "evaluating" or "regrouping" && _workers.Any(w => NodeOf(w) == lost.Node))
+        {
+            Regroup(lost);
+            return;
+        }
+
+        FailLost(lost);
+    }
+
+    private static string NodeOf(IActorRef worker) => worker.Path.Address.ToString();
+
+    private void FailLost(WorkerLost lost) => Fail(
         $"worker {lost.Rank} at {lost.Node} {lost.Reason} while the job was {_state}. Synchronous training needs every replica in every step, " +
         "so the job stops here rather than wait for it; the run directory keeps the metrics of the finished epochs." +
         (_firstStepFailure is null ? "" : $" (first error reported: {_firstStepFailure})"));
+
+    /// <summary>
+    /// The survivors of a lost worker form a new ring (next generation): each leaves the old ring, reports the last step
+    /// its replica completed, and the replica that got furthest gives its state to all (see <see cref="RegroupDecision"/>).
+    /// The current epoch's remaining global batches are then split over the survivors: the epoch plan does not depend on
+    /// the worker count, so every sample is still used exactly once and the parameters are those of the job that lost
+    /// no worker (within float rounding of the smaller ring's sums; exactly with --deterministic).
+    /// </summary>
+    private void Regroup(WorkerLost lost)
+    {
+        var detected = _troubleSince ?? Stopwatch.GetTimestamp();
+        _workers.RemoveAll(w => NodeOf(w) == lost.Node);
+        if (_workers.Count == 0)
+        {
+            FailLost(lost);
+            return;
+        }
+
+        var resumeIn = _ledger!.AllCompleted ? "evaluating" : "running";
+        _training.Stop();
+        _generation++;
+        var generation = _generation;
+        _endpoints = new string?[WorldSize];
+        _threads = new int[WorldSize];
+        _acknowledged.Clear();
+        Timers.Cancel("lost-worker-wait");
+        Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
+        _log.Warning("Job {JobId}: worker node {Node} {Reason} at step {Step} of epoch {Epoch}; {Workers} workers go on in ring generation {Generation}",
+            _job.JobId, lost.Node, lost.Reason, _ledger.Completed, _epoch, WorldSize, generation);
+        for (var rank = 0; rank < WorldSize; rank++)
+        {
+            _workers[rank].Tell(new RegroupWorker(_job.JobId, generation, rank, WorldSize));
+        }
+
+        var reports = new (long LastCompleted, string Checksum)?[WorldSize];
+        Become(() =>
+        {
+            _state = "regrouping";
+            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<WorkerLost>(Lost);
+            Receive<CancelJob>(_ => Cancel());
+            Receive<Watchdog>(_ => CheckProgress());
+            // A survivor's step that completed before it left the old ring: its loss counts; whether the step counts
+            // is decided by the survivors' reports.
+            Receive<StepCompleted>(m => m.Sequence >= _ledger.FirstSequence && m.Sequence < _ledger.SequenceOf(_ledger.Issued), m =>
+            {
+                if (_ledger.Report(m.Sequence, m.Rank, m.LossSum, m.Samples, null))
+                {
+                    _samplesDone += _plan!.GlobalBatch(m.Step).Length;
+                }
+            });
+            Receive<WorkerRegrouped>(m => m.Generation == generation, m =>
+            {
+                Progressed();
+                reports[m.Rank] = (m.LastCompletedSequence, m.Checksum);
+                _endpoints[m.Rank] = m.ExchangeEndpoint;
+                if (reports.Any(r => r is null))
+                {
+                    return;
+                }
+
+                var outcome = RegroupDecision.Decide([.. reports.Select(r => r!.Value)]);
+                if (outcome.Drift is { } drift)
+                {
+                    Fail(drift);
+                    return;
+                }
+
+                var endpoints = _endpoints.Select(e => e ?? string.Empty).ToArray();
+                foreach (var worker in _workers)
+                {
+                    worker.Tell(new ConnectExchange(_job.JobId, endpoints));
+                }
+
+                Become(() =>
+                {
+                    _state = "regrouping";
+                    Common();
+                    Receive<ExchangeConnected>(c => Acknowledge(c.Rank, () =>
+                    {
+                        foreach (var worker in _workers)
+                        {
+                            worker.Tell(new BroadcastState(_job.JobId, outcome.SourceRank, outcome.NextSequence));
+                        }
+
+                        _checksum = string.Empty;
+                        Become(() =>
+                        {
+                            _state = "regrouping";
+                            Common();
+                            Receive<ParametersLoaded>(p =>
+                            {
+                                _checksum = _checksum.Length == 0 ? p.Checksum : _checksum;
+                                if (p.Checksum != _checksum)
+                                {
+                                    Fail($"worker {p.Rank} loaded checksum {p.Checksum} from the new ring, expected {_checksum}");
+                                    return;
+                                }
+
+                                Acknowledge(p.Rank, () => ContinueAfterRegroup(lost, outcome.NextSequence, detected, resumeIn));
+                            });
+                        });
+                    }));
+                });
+            });
+            ReceiveAny(_ => { });
+        });
+    }
+
+    /// <summary>The new ring holds one state; the epoch goes on from <paramref name="nextSequence"/> with the new worker count.</summary>
+    private void ContinueAfterRegroup(WorkerLost lost, long nextSequence, long detected, string resumeIn)
+    {
+        var old = _ledger!;
+        var completed = (int)(nextSequence - old.FirstSequence);
+        // Steps the furthest replica completed that not every worker reported (the lost one never will) are done.
+        for (var step = old.Completed; step < completed; step++)
+        {
+            _samplesDone += _plan!.GlobalBatch(step).Length;
+        }
+
+        _plan = new EpochPlan(Settings.Seed, _epoch, _job.Data.Train.Count, Settings.BatchSize, WorldSize, Settings.Deterministic ? Settings.MicroBatchSize : null);
+        _ledger = new StepLedger(old.FirstSequence, _plan.StepCount, WorldSize, StepWindow);
+        _ledger.ResumeAt(completed, old.LossSum, old.Samples);
+        var seconds = Stopwatch.GetElapsedTime(detected).TotalSeconds;
+        _troubleSince = null;
+        _firstStepFailure = null;
+        _membership.Add(new MembershipChange(nextSequence, lost.Node, "lost", lost.Reason, WorldSize, seconds));
+        _log.Warning("Job {JobId} goes on with {Workers} workers from step {Step} (epoch {Epoch}, step {StepInEpoch}) after regrouping in {Seconds:F1} s",
+            _job.JobId, WorldSize, nextSequence, _epoch, completed, seconds);
+        if (resumeIn == "evaluating" || _ledger.AllCompleted)
+        {
+            StartEvaluation();
+            return;
+        }
+
+        _training.Start();
+        Become(Running);
+        IssueSteps();
+    }
 
     private void Preparing()
     {
@@ -227,6 +397,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _job.JobId, position.Sequence, position.Epoch, position.Step, WorldSize, position.Workers);
         _metrics.AddRange(position.Metrics);
         _membership.AddRange(position.Membership);
+        _epochSampleCounts.AddRange(position.EpochSampleCounts);
         _membership.Add(new MembershipChange(position.Sequence, "all", "resumed", $"resumed from the checkpoint at step {position.Sequence} with {WorldSize} workers", WorldSize, 0));
         _samplesDone = position.SamplesDone;
         _trainSecondsBefore = position.TrainSeconds;
@@ -302,6 +473,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _ledger = new StepLedger(_nextSequence, _plan.StepCount, WorldSize, StepWindow);
         _ledger.ResumeAt(firstStep, lossSum, samples);
         _epochSamplesBefore = samples;
+        _samplesAtEpochStart = _samplesDone - Math.Min((long)firstStep * Settings.BatchSize, _job.Data.Train.Count);
         _nextSequence += _plan.StepCount;
         _epochSeconds = _training.Elapsed.TotalSeconds;
         _events?.EpochStarted();
@@ -439,6 +611,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        _epochSampleCounts.Add(_samplesDone - _samplesAtEpochStart);
         var row = new EpochMetrics(_epoch, _lastLoss, testLoss, accuracy, seconds > 0 ? (ledger.Samples - _epochSamplesBefore) / seconds : 0);
         _metrics.Add(row);
         _run.WriteMetrics(_metrics);
@@ -510,6 +683,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     ParameterChecksum = m.Checksum,
                     Workers = WorldSize,
                     Membership = [.. _membership],
+                    EpochSampleCounts = [.. _epochSampleCounts],
                     CreatedUtc = DateTimeOffset.UtcNow,
                 };
                 try
@@ -575,6 +749,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 ParameterChecksum = _checksum,
                 Settings = Settings,
                 Membership = [.. _membership],
+                SamplesPerEpoch = [.. _epochSampleCounts],
             };
             _run.WriteSummary(summary);
             _log.Information("Job {JobId} finished: test accuracy {TestAccuracy:P2} in {WallSeconds:F1} s ({SamplesPerSecond:F0} samples/s)",

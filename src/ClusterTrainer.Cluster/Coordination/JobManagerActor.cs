@@ -255,6 +255,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             if (running.Coordinator is { } coordinator)
             {
                 coordinator.Tell(new WorkerLost(Array.IndexOf(running.Nodes, node), node, what));
+                running.Nodes = [.. running.Nodes.Where(n => n != node)];
             }
             else
             {
@@ -361,7 +362,8 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
         public string JobId => Queued.JobId;
 
-        public string[] Nodes { get; } = nodes;
+        /// <summary>Its worker nodes; a lost one is removed (the job goes on without it, or ends).</summary>
+        public string[] Nodes { get; set; } = nodes;
 
         public IActorRef[] Workers { get; } = workers;
 

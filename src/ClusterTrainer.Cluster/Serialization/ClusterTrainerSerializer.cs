@@ -107,6 +107,16 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<RestoreStateChunk>("RestoreStateChunk", true, (w, m) => { w.Write(m.JobId); w.Write(m.Index); w.Write(m.Count); w.WriteBytes(m.Bytes); }, (r, _) => new RestoreStateChunk(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadBytes()));
         Add<StateRestored>("StateRestored", true, (w, m) => { w.Write(m.JobId); w.Write(m.Rank); }, (r, _) => new StateRestored(r.ReadString(), r.ReadInt32()));
         Add<BroadcastState>("BroadcastState", true, (w, m) => { w.Write(m.JobId); w.Write(m.SourceRank); w.Write(m.NextSequence); }, (r, _) => new BroadcastState(r.ReadString(), r.ReadInt32(), r.ReadInt64()));
+        Add<RegroupWorker>("RegroupWorker", true, (w, m) => { w.Write(m.JobId); w.Write(m.Generation); w.Write(m.Rank); w.Write(m.WorldSize); }, (r, _) => new RegroupWorker(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        Add<WorkerRegrouped>("WorkerRegrouped", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Generation);
+            w.Write(m.Rank);
+            w.Write(m.ExchangeEndpoint);
+            w.Write(m.LastCompletedSequence);
+            w.Write(m.Checksum);
+        }, (r, _) => new WorkerRegrouped(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt64(), r.ReadString()));
         Add<ReleaseJob>("ReleaseJob", true, (w, m) => { w.Write(m.JobId); w.Write(m.Reason); }, (r, _) => new ReleaseJob(r.ReadString(), r.ReadString()));
         Add<GetWorkerStatus>("GetWorkerStatus", true, (_, _) => { }, (_, _) => GetWorkerStatus.Instance);
         Add<WorkerStatus>("WorkerStatus", true, (w, m) =>

@@ -38,6 +38,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     // The deterministic mode's step (micro-batches, exact sum); null in the default mode.
     private ExactGradientStep? _exact;
     private IGradientExchange? _exchange;
+
+    // The exchange group this worker is in: the job id, then "#generation" once the job's workers changed.
+    private string _exchangeKey = string.Empty;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private long _nextRequestId;
     private long _lastCompleted = -1;
@@ -89,6 +92,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
             _exact = job.Settings.Deterministic ? new ExactGradientStep(_replica, job.Rank, job.WorldSize) : null;
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
+            _exchangeKey = job.JobId;
             // What libtorch reports on the step thread, so the record shows what really runs.
             var running = torch.get_num_threads();
             _log.ForContext("JobId", job.JobId).Information(
@@ -106,7 +110,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<GetWorkerStatus>(_ => ReplyStatus());
         Receive<ConnectExchange>(m => IsCurrent(m.JobId), m => RunAndReply(_ =>
         {
-            _exchange = _exchanges.Connect(m.JobId, Job.Rank, m.Endpoints, _timeouts.Connect);
+            _exchange = _exchanges.Connect(_exchangeKey, Job.Rank, m.Endpoints, _timeouts.Connect);
             return new ExchangeConnected(m.JobId, Job.Rank);
         }));
         Receive<BroadcastInitialParameters>(m => IsCurrent(m.JobId), m => RunAndReply(replica =>
@@ -114,6 +118,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             replica.BroadcastParameters(buffer => _exchange!.AllReduceSum(buffer, CancellationToken.None), isSource: Job.Rank == 0);
             return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
         }));
+        Receive<RegroupWorker>(m => IsCurrent(m.JobId), Regroup);
+        Receive<RegroupPrepared>(m => IsCurrent(m.Request.JobId), m =>
+            _coordinator.Tell(new WorkerRegrouped(m.Request.JobId, m.Request.Generation, m.Request.Rank, m.Endpoint, _lastCompleted, m.Checksum)));
         Receive<BroadcastState>(m => IsCurrent(m.JobId), m =>
         {
             // Whatever was queued or fetched for the old numbering is void: the next step is the one named here.
@@ -201,6 +208,35 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             ReleaseResources($"superseded by job {m.JobId}");
             Prepare(m);
         });
+    }
+
+    /// <summary>
+    /// Leaves the old ring at once (which frees a step blocked in it), then, on the worker's thread after that step has
+    /// come back, opens the new ring's endpoint. The step's own result reaches this actor first, so the last completed
+    /// step reported with the endpoint is final.
+    /// </summary>
+    private void Regroup(RegroupWorker request)
+    {
+        var job = Job;
+        _log.Warning("Worker {Worker} of job {JobId} regroups as worker {NewRank} of {WorldSize} (ring generation {Generation})",
+            job.Rank, job.JobId, request.Rank, request.WorldSize, request.Generation);
+        _exchanges.Release(_exchangeKey, job.Rank, $"the job's workers changed (generation {request.Generation})");
+        _pending.Clear();
+        _fetches.Clear();
+        _dataWaitStarted = 0;
+        var regrouped = job with { Rank = request.Rank, WorldSize = request.WorldSize };
+        _job = regrouped;
+        _exchangeKey = $"{job.JobId}#{request.Generation}";
+        var key = _exchangeKey;
+        var old = _exchange;
+        _exchange = null;
+        _thread!.Run(() =>
+        {
+            (old as IDisposable)?.Dispose();
+            var endpoint = _exchanges.Prepare(key, regrouped.Rank, regrouped.WorldSize);
+            _exact = regrouped.Settings.Deterministic ? new ExactGradientStep(_replica!, regrouped.Rank, regrouped.WorldSize) : null;
+            return new RegroupPrepared(request, endpoint, _replica!.Checksum());
+        }).PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, _lastCompleted + 1, request.Rank, $"could not join the new ring: {error.GetBaseException().Message}"));
     }
 
     /// <summary>Messages of an earlier job may still arrive; only the current job's are acted on.</summary>
@@ -415,7 +451,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (_job is { } job)
         {
             // Break the exchange first: the worker thread may be waiting in it for a peer that is gone.
-            _exchanges.Release(job.JobId, job.Rank, reason);
+            _exchanges.Release(_exchangeKey.Length > 0 ? _exchangeKey : job.JobId, job.Rank, reason);
         }
 
         var replica = _replica;
@@ -427,6 +463,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
         (_exchange as IDisposable)?.Dispose();
         _exchange = null;
+        _exchangeKey = string.Empty;
         _replica = null;
         _exact = null;
         _thread = null;
@@ -456,6 +493,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private sealed record StepTiming(TimeSpan Compute, TimeSpan Exchange, TimeSpan DataWait, long BytesSent, long BytesReceived);
 
     private sealed record ModelBytes(string JobId, byte[] Bytes) : INoSerializationVerificationNeeded;
+
+    private sealed record RegroupPrepared(RegroupWorker Request, string Endpoint, string Checksum) : INoSerializationVerificationNeeded;
 
     private sealed record CapturedState(string JobId, long Sequence, byte[] Bytes, string Checksum) : INoSerializationVerificationNeeded;
 }

@@ -87,6 +87,19 @@ public sealed record StateRestored(string JobId, int Rank);
 /// </summary>
 public sealed record BroadcastState(string JobId, int SourceRank, long NextSequence);
 
+/// <summary>
+/// The job's workers changed (one was lost): drop the step in flight and every step queued, leave the old exchange
+/// (a late message of its ring is refused by the new one's key), and open an endpoint as <paramref name="Rank"/> of
+/// <paramref name="WorldSize"/> in ring generation <paramref name="Generation"/>.
+/// </summary>
+public sealed record RegroupWorker(string JobId, int Generation, int Rank, int WorldSize);
+
+/// <summary>
+/// Ready for the new ring: its endpoint, the last step its replica completed (applied) and that replica's checksum, from
+/// which the coordinator picks the replica the others continue from.
+/// </summary>
+public sealed record WorkerRegrouped(string JobId, int Generation, int Rank, string ExchangeEndpoint, long LastCompletedSequence, string Checksum);
+
 /// <summary>Release the replica, its thread and its exchange; the worker is free for another job.</summary>
 public sealed record ReleaseJob(string JobId, string Reason);
 

@@ -44,5 +44,8 @@ public sealed record CheckpointPosition
     /// <summary>Every change of the job's workers so far (losses, joins, resumes).</summary>
     public IReadOnlyList<MembershipChange> Membership { get; init; } = [];
 
+    /// <summary>Samples trained in each finished epoch (each should be the training set's size).</summary>
+    public IReadOnlyList<long> EpochSampleCounts { get; init; } = [];
+
     public DateTimeOffset CreatedUtc { get; init; }
 }

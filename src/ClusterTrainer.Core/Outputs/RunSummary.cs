@@ -71,6 +71,10 @@ public sealed record RunSummary
     public required TrainingSettings Settings { get; init; }
 
     /// <summary>Every change of the job's workers: lost, joined, resumed (step, worker, reason).</summary>
+    /// <summary>Samples trained in each epoch: the training set's size each time, whatever workers were lost or gained.</summary>
+    [JsonPropertyName("samples_per_epoch")]
+    public IReadOnlyList<long> SamplesPerEpoch { get; init; } = [];
+
     [JsonPropertyName("membership")]
     public IReadOnlyList<Checkpoints.MembershipChange> Membership { get; init; } = [];
 }
