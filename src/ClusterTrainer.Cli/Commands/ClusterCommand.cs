@@ -28,10 +28,23 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
     {
         ArgumentNullException.ThrowIfNull(settings);
         var training = settings.ToSettings();
+        RunDirectory run;
+        var resume = settings.Resume is not null;
+        if (resume)
+        {
+            // Read and checked here, so a run that cannot be resumed fails before any process starts; the coordinator
+            // reads it again from the run directory when the job starts.
+            (run, training, var checkpoint) = RunResume.Load(settings, settings.Out, warning => console.MarkupLineInterpolated($"[yellow]{warning}[/]"));
+            console.MarkupLineInterpolated($"resuming {run.Path} from its checkpoint at step {checkpoint.Position.Sequence} (epoch {checkpoint.Position.Epoch}, step {checkpoint.Position.Step}) with {training.Workers} workers");
+        }
+        else
+        {
+            run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(training.Model.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow) + "-cluster");
+            OutputDirectory.Prepare(run.Path, settings.Force);
+        }
+
         var model = training.Model.ToString().ToLowerInvariant();
-        var run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(model, DateTimeOffset.UtcNow) + "-cluster");
         var jobId = Path.GetFileName(run.Path);
-        OutputDirectory.Prepare(run.Path, settings.Force);
         if (training.Data is { } data && data != Data.DataLocator.SampleKeyword)
         {
             // Worker processes never read data, but the coordinator may run from another directory later.
@@ -63,7 +76,7 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
             {
                 var jobManager = await ActorRegistry.For(host.System).GetAsync<JobManagerActor>(stop.Token).ConfigureAwait(false);
                 summary = await progress.RunAsync($"{model} x {training.Workers} worker processes",
-                    onEvent => ClusterJobClient.RunAsync(host.System, jobManager, new SubmitTrainingJob(jobId, training, run.Path), onEvent, stop.Token)).ConfigureAwait(false);
+                    onEvent => ClusterJobClient.RunAsync(host.System, jobManager, new SubmitTrainingJob(jobId, training, run.Path, resume), onEvent, stop.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Scheduling;
 using ClusterTrainer.Data;
 using Serilog;
@@ -168,8 +169,11 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         Task.Run(() =>
         {
             var data = new DataLocator().Load(settings.Data, settings.Seed);
-            return ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses);
-        }).PipeTo(Self, success: data => new DataLoaded(request.JobId, data), failure: error => new DataFailed(request.JobId, error.GetBaseException().Message));
+            var checkpoint = request.Resume
+                ? new CheckpointStore(request.OutputDirectory).LoadLatest(settings, skipped => _log.Warning("Job {JobId}: {Problem}", request.JobId, skipped.Message))
+                : null;
+            return (Data: ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses), Checkpoint: checkpoint);
+        }).PipeTo(Self, success: loaded => new DataLoaded(request.JobId, loaded.Data, loaded.Checkpoint), failure: error => new DataFailed(request.JobId, error.GetBaseException().Message));
     }
 
     private void Launch(DataLoaded loaded)
@@ -193,7 +197,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return Context.ActorOf(DataShardActor.Props(data.Train, start, count), $"{request.JobId}-shard-{s}");
         }).ToArray();
         var testShard = Context.ActorOf(DataShardActor.Props(data.Test, 0, data.Test.Count), $"{request.JobId}-test-shard");
-        var job = new TrainingJob(request.JobId, request.Settings, data, request.OutputDirectory);
+        var job = new TrainingJob(request.JobId, request.Settings, data, request.OutputDirectory) { Resume = loaded.Checkpoint };
         running.Coordinator = Context.ActorOf(CoordinatorActor.Props(job, running.Workers, shards, testShard, Self, _log, _options.Coordinator), $"{request.JobId}-coordinator");
         running.Children = [.. shards, testShard, running.Coordinator];
     }
@@ -380,7 +384,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         public TimeSpan? Remaining => Fraction is > 0 and <= 1 ? _elapsed.Elapsed * ((1 - Fraction) / Fraction) : null;
     }
 
-    private sealed record DataLoaded(string JobId, DataSplit Data) : INoSerializationVerificationNeeded;
+    private sealed record DataLoaded(string JobId, DataSplit Data, Checkpoint? Checkpoint) : INoSerializationVerificationNeeded;
 
     private sealed record DataFailed(string JobId, string Reason) : INoSerializationVerificationNeeded;
 

@@ -4,9 +4,11 @@ namespace ClusterTrainer.Cluster.Coordination;
 
 /// <summary>
 /// Queue a training job on the cluster. The coordinator node loads the data named by the settings, so the
-/// request is small and can come from anywhere; events (progress, result) go to the sender.
+/// request is small and can come from anywhere; events (progress, result) go to the sender. With
+/// <paramref name="Resume"/> the job continues from the newest checkpoint in its output directory (which the
+/// coordinator node reads), and fails naming the checkpoint's problem when there is no usable one.
 /// </summary>
-public sealed record SubmitTrainingJob(string JobId, TrainingSettings Settings, string OutputDirectory);
+public sealed record SubmitTrainingJob(string JobId, TrainingSettings Settings, string OutputDirectory, bool Resume = false);
 
 /// <summary>
 /// Queue a job that runs its own actors (a DQN job) and needs <paramref name="Workers"/> worker nodes to itself. The

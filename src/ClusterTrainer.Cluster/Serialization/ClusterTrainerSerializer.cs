@@ -129,7 +129,7 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         }, (r, _) => new WorkerStatus(r.ReadNullableString(), r.ReadInt32(), r.ReadString(), r.ReadInt64(), r.ReadInt32()));
 
         // Jobs.
-        Add<SubmitTrainingJob>("SubmitTrainingJob", true, (w, m) => { w.Write(m.JobId); w.WriteJson(m.Settings); w.Write(m.OutputDirectory); }, (r, _) => new SubmitTrainingJob(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadString()));
+        Add<SubmitTrainingJob>("SubmitTrainingJob", true, (w, m) => { w.Write(m.JobId); w.WriteJson(m.Settings); w.Write(m.OutputDirectory); w.Write(m.Resume); }, (r, _) => new SubmitTrainingJob(r.ReadString(), r.ReadJson<TrainingSettings>(), r.ReadString(), r.ReadBoolean()));
         Add<JobAccepted>("JobAccepted", true, (w, m) => { w.Write(m.JobId); w.Write(m.Position); }, (r, _) => new JobAccepted(r.ReadString(), r.ReadInt32()));
         Add<JobProgressed>("JobProgressed", true, (w, m) =>
         {

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Outputs;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -93,6 +94,14 @@ public sealed class JobStore(
                 lock (_started)
                 {
                     _started.Add(job.JobId);
+                }
+
+                if (job.Kind == StoredJob.Training && new CheckpointStore(job.RunDirectory).Files().Count > 0)
+                {
+                    // It continues from its newest checkpoint in its run directory, ahead of the queued jobs.
+                    Log.Information("Job {JobId} was running when the coordinator stopped; it resumes from its checkpoint", job.JobId);
+                    manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: true), events);
+                    break;
                 }
 
                 registry.Apply(new JobFailed(job.JobId, RestartReason));
