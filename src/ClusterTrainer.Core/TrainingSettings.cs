@@ -50,6 +50,16 @@ public sealed record TrainingSettings
 
     public int Workers { get; init; } = 1;
 
+    /// <summary>
+    /// The most workers the job may grow to: a worker node that registers while the job runs with fewer joins it at the
+    /// next step boundary. Null: the requested <see cref="Workers"/> (a job that lost a worker takes a replacement).
+    /// </summary>
+    public int? MaxWorkers { get; init; }
+
+    /// <summary>The job's ceiling of workers (see <see cref="MaxWorkers"/>).</summary>
+    [JsonIgnore]
+    public int WorkerCeiling => MaxWorkers ?? Workers;
+
     public int Shards { get; init; } = 1;
 
     /// <summary>Hidden layer sizes of the MLP models (the RNN uses the first as its state size).</summary>
@@ -161,6 +171,7 @@ public sealed record TrainingSettings
         Require(Limit is null or >= 1, "--limit", $"must be at least 1 (got {Limit})");
         Require(Threads is null or >= 1, "--threads", $"must be at least 1 (got {Threads})");
         Require(Workers is >= 1 and <= 256, "--workers", $"must be between 1 and 256 (got {Workers})");
+        Require(MaxWorkers is null || (MaxWorkers >= Workers && MaxWorkers <= 256), "--max-workers", $"must be between --workers ({Workers}) and 256 (got {MaxWorkers})");
         Require(Shards is >= 1 and <= 256, "--shards", $"must be between 1 and 256 (got {Shards})");
         Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), "--hidden", "needs at least one layer size, each at least 1 (for example 256,256)");
         var model = Model.ToString().ToLowerInvariant();

@@ -83,6 +83,7 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return new JobEnded("job", JobEnded.Finished, string.Empty, "{}", 0.875, 0);
         yield return new JobEnded("job", JobEnded.Failed, "coordinator restarted", string.Empty, null, 0);
         yield return new WorkerLost(1, "akka.tcp://a@b:1", "left");
+        yield return new WorkerJoined(a, "akka.tcp://a@b:2");
         var dqn = DqnSettings.DefaultsFor("acrobot") with { Collectors = 3, Hidden = [64, 32], EpsilonAlpha = 2.5, Prioritized = true, Seed = 9 };
         yield return new StartCollectors("job", dqn, [0, 2], a, b);
         yield return new StartCollectors("job", DqnSettings.DefaultsFor("cartpole"), [1], b, a);

@@ -34,7 +34,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _training = new();
     private readonly HashSet<int> _acknowledged = [];
-    private int[] _threads;
+    private List<int> _threads;
     private readonly long _totalSteps;
     private readonly int _stepsPerEpoch;
     private readonly CheckpointStore _checkpoints;
@@ -42,6 +42,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly SortedDictionary<int, byte[]> _stateChunks = [];
     private readonly List<MembershipChange> _membership = [];
     private readonly List<long> _epochSampleCounts = [];
+    private readonly List<WorkerJoined> _joining = [];
 
     private string _state = "preparing";
     private DateTime _lastProgress = DateTime.UtcNow;
@@ -95,7 +96,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _log = log.ForContext("JobId", job.JobId);
         _timeouts = timeouts;
         _run = new RunDirectory(job.OutputDirectory);
-        _threads = new int[workers.Count];
+        _threads = [.. new int[workers.Count]];
         _stepsPerEpoch = (job.Data.Train.Count + job.Settings.BatchSize - 1) / job.Settings.BatchSize;
         _totalSteps = (long)job.Settings.Epochs * _stepsPerEpoch;
         _checkpoints = new CheckpointStore(job.OutputDirectory);
@@ -139,6 +140,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
         Receive<StepFailed>(StepFailedReceived);
         Receive<WorkerLost>(Lost);
+        Receive<WorkerJoined>(Joined);
         Receive<CancelJob>(_ => CancelRequested());
         Receive<Watchdog>(_ => CheckProgress());
     }
@@ -190,12 +192,72 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_state is "running" or "evaluating" or "regrouping" && _workers.Any(w => NodeOf(w) == lost.Node))
         {
-            Regroup(lost);
+            var index = _workers.FindIndex(w => NodeOf(w) == lost.Node);
+            _workers.RemoveAt(index);
+            _threads.RemoveAt(index);
+            if (_workers.Count == 0)
+            {
+                FailLost(lost);
+                return;
+            }
+
+            Regroup(new MembershipEvent(lost.Node, "lost", lost.Reason));
             return;
         }
 
         FailLost(lost);
     }
+
+    /// <summary>
+    /// A worker node that registered while the job runs below its ceiling: it joins at the next step boundary (the step
+    /// pipeline drains, as for a checkpoint), builds its replica, and gets the state of worker 0 over the new ring.
+    /// </summary>
+    private void Joined(WorkerJoined joined)
+    {
+        _log.Information("Job {JobId}: worker node {Node} joins at the next step boundary ({Workers} workers now)", _job.JobId, joined.Node, WorldSize);
+        _joining.Add(joined);
+        if (_state == "running")
+        {
+            IssueSteps();
+        }
+    }
+
+    private void AdmitJoiners()
+    {
+        var joiners = _joining.ToList();
+        _joining.Clear();
+        var world = WorldSize + joiners.Count;
+        for (var i = 0; i < joiners.Count; i++)
+        {
+            joiners[i].Worker.Tell(new PrepareWorker(
+                _job.JobId, Settings, _job.Data.Train.SampleShape, _job.Data.Train.ClassCount, WorldSize + i, world,
+                _trainShards, _job.Data.Train.Count, _testShard));
+        }
+
+        var prepared = new WorkerPrepared?[joiners.Count];
+        var firstNewRank = WorldSize;
+        Become(() =>
+        {
+            _state = "joining";
+            Common();
+            Receive<WorkerPrepared>(m =>
+            {
+                Progressed();
+                prepared[m.Rank - firstNewRank] = m;
+                if (prepared.Any(p => p is null))
+                {
+                    return;
+                }
+
+                _workers.AddRange(joiners.Select(j => j.Worker));
+                _threads.AddRange(prepared.Select(p => p!.Threads));
+                Regroup(new MembershipEvent(string.Join(",", joiners.Select(j => j.Node)), "joined", "registered while the job ran below --max-workers"));
+            });
+        });
+    }
+
+    /// <summary>A change of the job's workers, as summary.json records it.</summary>
+    private sealed record MembershipEvent(string Node, string Change, string Reason);
 
     private static string NodeOf(IActorRef worker) => worker.Path.Address.ToString();
 
@@ -211,27 +273,19 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// the worker count, so every sample is still used exactly once and the parameters are those of the job that lost
     /// no worker (within float rounding of the smaller ring's sums; exactly with --deterministic).
     /// </summary>
-    private void Regroup(WorkerLost lost)
+    private void Regroup(MembershipEvent change)
     {
         var detected = _troubleSince ?? Stopwatch.GetTimestamp();
-        _workers.RemoveAll(w => NodeOf(w) == lost.Node);
-        if (_workers.Count == 0)
-        {
-            FailLost(lost);
-            return;
-        }
-
         var resumeIn = _ledger!.AllCompleted ? "evaluating" : "running";
         _training.Stop();
         _generation++;
         var generation = _generation;
         _endpoints = new string?[WorldSize];
-        _threads = new int[WorldSize];
         _acknowledged.Clear();
         Timers.Cancel("lost-worker-wait");
         Timers.StartPeriodicTimer("watchdog", Watchdog.Instance, _timeouts.WatchdogInterval);
-        _log.Warning("Job {JobId}: worker node {Node} {Reason} at step {Step} of epoch {Epoch}; {Workers} workers go on in ring generation {Generation}",
-            _job.JobId, lost.Node, lost.Reason, _ledger.Completed, _epoch, WorldSize, generation);
+        _log.Warning("Job {JobId}: worker node {Node} {Change} ({Reason}) at step {Step} of epoch {Epoch}; {Workers} workers go on in ring generation {Generation}",
+            _job.JobId, change.Node, change.Change, change.Reason, _ledger.Completed, _epoch, WorldSize, generation);
         for (var rank = 0; rank < WorldSize; rank++)
         {
             _workers[rank].Tell(new RegroupWorker(_job.JobId, generation, rank, WorldSize));
@@ -241,6 +295,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             _state = "regrouping";
+            Receive<WorkerJoined>(_joining.Add);
             Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
             Receive<WorkerLost>(Lost);
             Receive<CancelJob>(_ => Cancel());
@@ -302,7 +357,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                                     return;
                                 }
 
-                                Acknowledge(p.Rank, () => ContinueAfterRegroup(lost, outcome.NextSequence, detected, resumeIn));
+                                Acknowledge(p.Rank, () => ContinueAfterRegroup(change, outcome.NextSequence, detected, resumeIn));
                             });
                         });
                     }));
@@ -313,7 +368,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The new ring holds one state; the epoch goes on from <paramref name="nextSequence"/> with the new worker count.</summary>
-    private void ContinueAfterRegroup(WorkerLost lost, long nextSequence, long detected, string resumeIn)
+    private void ContinueAfterRegroup(MembershipEvent change, long nextSequence, long detected, string resumeIn)
     {
         var old = _ledger!;
         var completed = (int)(nextSequence - old.FirstSequence);
@@ -329,7 +384,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var seconds = Stopwatch.GetElapsedTime(detected).TotalSeconds;
         _troubleSince = null;
         _firstStepFailure = null;
-        _membership.Add(new MembershipChange(nextSequence, lost.Node, "lost", lost.Reason, WorldSize, seconds));
+        _membership.Add(new MembershipChange(nextSequence, change.Node, change.Change, change.Reason, WorldSize, seconds));
         _log.Warning("Job {JobId} goes on with {Workers} workers from step {Step} (epoch {Epoch}, step {StepInEpoch}) after regrouping in {Seconds:F1} s",
             _job.JobId, WorldSize, nextSequence, _epoch, completed, seconds);
         if (resumeIn == "evaluating" || _ledger.AllCompleted)
@@ -533,9 +588,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void IssueSteps()
     {
         var ledger = _ledger!;
-        if (_checkpointDue || _cancelRequested)
+        if (_checkpointDue || _cancelRequested || _joining.Count > 0)
         {
             // No new step until the ones in flight are done: then the replicas' state is that of a step boundary.
+            if (ledger.Drained && _joining.Count > 0 && !_cancelRequested)
+            {
+                _training.Stop();
+                AdmitJoiners();
+                return;
+            }
+
             if (ledger.Drained)
             {
                 _training.Stop();

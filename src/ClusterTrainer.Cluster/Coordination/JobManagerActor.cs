@@ -73,13 +73,40 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_workers.TryAdd(node, request.Worker))
+        var added = _workers.TryAdd(node, request.Worker);
+        if (added)
         {
             _log.Information("Worker {Node} registered; {Workers} workers available", node, _workers.Count);
         }
 
         Sender.Tell(new WorkerRegistered(Self.Path.ToString()));
+        if (added && OfferToRunningJob(node, request.Worker))
+        {
+            return;
+        }
+
         Schedule();
+    }
+
+    /// <summary>
+    /// A new worker goes first to a running supervised job below its ceiling (--max-workers, by default its requested
+    /// workers: so a lost worker's replacement rejoins the job it fell out of), oldest job first.
+    /// </summary>
+    private bool OfferToRunningJob(string node, IActorRef worker)
+    {
+        var job = _running.Values
+            .Where(r => r.Coordinator is not null && r.Queued.Training is { } training && r.Nodes.Length < training.Settings.WorkerCeiling)
+            .OrderBy(r => r.StartedAt)
+            .FirstOrDefault();
+        if (job is null)
+        {
+            return false;
+        }
+
+        job.Nodes = [.. job.Nodes, node];
+        _log.Information("Worker {Node} joins running job {JobId} ({Workers} of at most {Ceiling} workers)", node, job.JobId, job.Nodes.Length, job.Queued.Training!.Settings.WorkerCeiling);
+        job.Coordinator!.Tell(new WorkerJoined(worker, node));
+        return true;
     }
 
     private void Submit(SubmitTrainingJob request)
@@ -361,6 +388,8 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
     private sealed class ActiveJob(QueuedJob queued, string[] nodes, IActorRef[] workers)
     {
         private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
+
+        public DateTime StartedAt { get; } = DateTime.UtcNow;
 
         public QueuedJob Queued { get; } = queued;
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ClusterTrainer.Core;
 
 namespace ClusterTrainer.Cluster.Coordination;
@@ -57,6 +58,9 @@ public sealed record ClusterWorkers(IReadOnlyList<string> Nodes, IReadOnlyList<s
         return 0;
     }
 }
+
+/// <summary>A worker node registered while the job runs below its --max-workers: it joins at the next step boundary.</summary>
+public sealed record WorkerJoined(IActorRef Worker, string Node);
 
 /// <summary>A worker of a running job left the cluster or became unreachable.</summary>
 public sealed record WorkerLost(int Rank, string Node, string Reason);

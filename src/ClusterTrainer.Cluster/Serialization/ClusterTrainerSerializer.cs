@@ -216,6 +216,7 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
         Add<GetCollectorHostStatus>("GetCollectorHostStatus", true, (_, _) => { }, (_, _) => GetCollectorHostStatus.Instance);
         Add<CollectorHostStatus>("CollectorHostStatus", true, (w, m) => { w.Write(m.Node); w.WriteStrings(m.Jobs); w.Write(m.Running); w.Write(m.Started); }, (r, _) => new CollectorHostStatus(r.ReadString(), r.ReadStrings(), r.ReadInt32(), r.ReadInt64()));
 
+        Add<WorkerJoined>("WorkerJoined", true, (w, m) => { w.WriteActorRef(m.Worker); w.Write(m.Node); }, (r, s) => new WorkerJoined(r.ReadActorRef(s), r.ReadString()));
         Add<WorkerLost>("WorkerLost", true, (w, m) => { w.Write(m.Rank); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new WorkerLost(r.ReadInt32(), r.ReadString(), r.ReadString()));
     }
 
