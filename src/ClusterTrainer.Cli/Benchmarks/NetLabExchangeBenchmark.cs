@@ -15,7 +15,9 @@ public sealed record NetLabExchangeRow(
     [property: JsonPropertyName("ratio_to_bound")] double RatioToBound,
     [property: JsonPropertyName("ratio_to_raw_tcp_bound")] double RatioToRawTcpBound,
     [property: JsonPropertyName("stream_median_seconds")] double StreamMedianSeconds,
-    [property: JsonPropertyName("ratio_to_stream")] double RatioToStream);
+    [property: JsonPropertyName("ratio_to_stream")] double RatioToStream,
+    [property: JsonPropertyName("cpu_seconds_per_call")] double CpuSecondsPerCall,
+    [property: JsonPropertyName("ring_cpu_share")] double RingCpuShare);
 
 public sealed record NetLabExchangeReport(
     [property: JsonPropertyName("benchmark")] string Benchmark,
@@ -31,7 +33,9 @@ public sealed record NetLabExchangeReport(
 /// to the same rate. First raw TCP between two nodes (one stream: what TCP gets out of the link, headers and all), then
 /// for each gradient and node count the ring all-reduce against the bandwidth-optimal bound 2(N-1)/N x bytes / link
 /// rate, alternating with a stream of the same bytes on the same ring, as <see cref="ExchangeProcessBenchmark"/> does
-/// on loopback. Rank 0 runs in a node too and prints its batch times; no rank runs in this machine's namespace.
+/// on loopback. Rank 0 runs in a node too and prints its batch times and CPU time; no rank runs in this machine's
+/// namespace. N x rank 0's CPU time per call over (cores x call time) says how much of the machine the ring needed:
+/// near or above 100 %, the cores and not the links were the limit.
 /// </summary>
 public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string Name, int Floats)> gradients, IReadOnlyList<int> nodeCounts, int calls, Action<string> progress)
 {
@@ -56,13 +60,15 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
         {
             foreach (var nodes in nodeCounts)
             {
-                var (median, stream) = await MeasureRingAsync(lab, floats, nodes, cancellationToken).ConfigureAwait(false);
+                var (median, stream, cpu) = await MeasureRingAsync(lab, floats, nodes, cancellationToken).ConfigureAwait(false);
+                var share = nodes * cpu / (Environment.ProcessorCount * median);
                 var bytes = (long)floats * sizeof(float);
                 var bound = RingBound.Seconds(bytes, nodes, rate.BytesPerSecond);
                 var rawBound = RingBound.Seconds(bytes, nodes, raw * 1048576);
-                rows.Add(new NetLabExchangeRow(name, floats, nodes, median, bound, median / bound, median / rawBound, stream, median / stream));
+                rows.Add(new NetLabExchangeRow(name, floats, nodes, median, bound, median / bound, median / rawBound, stream, median / stream, cpu, share));
                 progress($"{name} gradient ({bytes / 1e6:F2} MB), {nodes} nodes: {median * 1000:F2} ms = {median / bound:F2} x bound at the link rate " +
-                    $"({median / rawBound:F2} x at raw TCP), {median / stream:F2} x the stream of the same bytes ({stream * 1000:F2} ms)");
+                    $"({median / rawBound:F2} x at raw TCP), {median / stream:F2} x the stream of the same bytes ({stream * 1000:F2} ms); " +
+                    $"rank 0 used {cpu * 1000:F2} ms of CPU per call, so the ring needs {share:P0} of this machine's cores");
             }
         }
 
@@ -83,7 +89,8 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
         return double.Parse(line[ExchangePeerCommand.RawRateLine.Length..], CultureInfo.InvariantCulture);
     }
 
-    private async Task<(double AllReduce, double Stream)> MeasureRingAsync(LinkLab lab, int floats, int nodes, CancellationToken cancellationToken)
+    /// <returns>Medians over the timed batches: seconds per all-reduce call, per stream call, and rank 0's CPU seconds per all-reduce call.</returns>
+    private async Task<(double AllReduce, double Stream, double Cpu)> MeasureRingAsync(LinkLab lab, int floats, int nodes, CancellationToken cancellationToken)
     {
         var endpoints = string.Join(',', lab.Nodes.Take(nodes).Select(node => $"{node.Address}:{Port}"));
         var session = $"bench-{Guid.NewGuid():N}";
@@ -102,7 +109,7 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
                 throw new InvalidOperationException($"ring rank 0 reported no batch times; its output:\n{outputs[0]}");
             }
 
-            return (Statistics.Median(times.Select(t => t[1]).ToList()), Statistics.Median(times.Select(t => t[0]).ToList()));
+            return (Statistics.Median(times.Select(t => t[1]).ToList()), Statistics.Median(times.Select(t => t[0]).ToList()), Statistics.Median(times.Select(t => t[2]).ToList()));
         }
         finally
         {

@@ -175,12 +175,12 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         console.MarkupLineInterpolated($"bench --exchange --netlab {rate.Text}: raw TCP between two nodes, then the ring all-reduce on {string.Join(", ", nodeCounts)} nodes, {calls} calls per configuration (median time per call over batches of {ExchangeProcessBenchmark.BatchCalls}), {Environment.ProcessorCount} cores");
         var report = await new NetLabExchangeBenchmark(rate, ModelGradients(), nodeCounts, calls, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
 
-        var table = new Table().AddColumns("gradient", "nodes", "all-reduce (median)", "bound 2(N-1)/N x bytes / link rate", "ratio to bound", "ratio to bound at raw TCP", "stream of the same bytes", "ratio to stream");
+        var table = new Table().AddColumns("gradient", "nodes", "all-reduce (median)", "bound 2(N-1)/N x bytes / link rate", "ratio to bound", "ratio to bound at raw TCP", "stream of the same bytes", "ratio to stream", "CPU share of the ring");
         foreach (var row in report.Rows)
         {
             table.AddRow($"{row.Gradient} ({row.Floats * 4 / 1e6:F2} MB)", row.Nodes.ToString(CultureInfo.InvariantCulture),
                 $"{row.MedianSeconds * 1000:F2} ms", $"{row.BoundSeconds * 1000:F2} ms", row.RatioToBound.ToString("F2", CultureInfo.InvariantCulture),
-                row.RatioToRawTcpBound.ToString("F2", CultureInfo.InvariantCulture), $"{row.StreamMedianSeconds * 1000:F2} ms", row.RatioToStream.ToString("F2", CultureInfo.InvariantCulture));
+                row.RatioToRawTcpBound.ToString("F2", CultureInfo.InvariantCulture), $"{row.StreamMedianSeconds * 1000:F2} ms", row.RatioToStream.ToString("F2", CultureInfo.InvariantCulture), row.RingCpuShare.ToString("P0", CultureInfo.InvariantCulture));
         }
 
         console.MarkupLineInterpolated($"raw TCP between two nodes: {report.RawTcpMiBPerSecond:F1} MiB/s, {report.RawTcpFractionOfLink:P1} of the {rate.Text} link");

@@ -20,7 +20,10 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
     /// <summary>What a `--sink` prints, followed by the median rate in MiB/s.</summary>
     public const string RawRateLine = "raw-tcp-mib-per-second ";
 
-    /// <summary>What a rank with `--report` prints per batch, followed by the seconds per stream call and per all-reduce call.</summary>
+    /// <summary>
+    /// What a rank with `--report` prints per batch, followed by the seconds per stream call, per all-reduce call, and this
+    /// process's CPU seconds per all-reduce call (whether the cores, not the links, are the limit).
+    /// </summary>
     public const string BatchLine = "batch ";
 
     public sealed class Options : CommandSettings
@@ -85,11 +88,14 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
             var clock = Stopwatch.StartNew();
             ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: true, cancellationToken);
             var streamed = clock.Elapsed.TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Restart();
             ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: false, cancellationToken);
+            var reduced = clock.Elapsed.TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
+            var cpuPerCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
             if (settings.Report)
             {
-                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{BatchLine}{streamed:R} {clock.Elapsed.TotalSeconds / ExchangeProcessBenchmark.BatchCalls:R}"));
+                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{BatchLine}{streamed:R} {reduced:R} {cpuPerCall:R}"));
             }
         }
 
