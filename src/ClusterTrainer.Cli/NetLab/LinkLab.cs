@@ -74,6 +74,35 @@ public sealed class LinkLab : IDisposable
         return missing.Count > 0 ? $"missing {string.Join(", ", missing)} (Debian: apt-get install iproute2)" : null;
     }
 
+    /// <summary>
+    /// As <see cref="Unavailable"/>, and also whether this kernel can shape a link (tc tbf), tried on a veth pair in a
+    /// namespace made for the probe and removed at once.
+    /// </summary>
+    public static string? ShapingUnavailable()
+    {
+        if (Unavailable() is { } reason)
+        {
+            return reason;
+        }
+
+        var probe = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}nprobe");
+        try
+        {
+            LabShell.Run("ip", "netns", "add", probe);
+            LabShell.Run("ip", "-n", probe, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1");
+            var (code, output) = LabShell.TryRun("ip", "netns", "exec", probe, "tc", "qdisc", "add", "dev", "probe0", "root", "tbf", "rate", "1gbit", "burst", "256kb", "latency", "50ms");
+            return code == 0 ? null : $"this kernel cannot shape a link with tc tbf ({output.Trim()})";
+        }
+        catch (LabUnavailableException error)
+        {
+            return error.Message;
+        }
+        finally
+        {
+            LabShell.TryRun("ip", "netns", "del", probe);
+        }
+    }
+
     /// <exception cref="LabUnavailableException">The lab cannot be made here: the message says why.</exception>
     public static LinkLab Create(int nodes, LinkRate rate)
     {
