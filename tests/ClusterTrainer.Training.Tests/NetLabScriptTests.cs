@@ -13,7 +13,7 @@ public sealed class NetLabScriptTests
     private readonly string _lab = $"t{Environment.ProcessId}";
 
     [ShapedNetLabFact]
-    public void Nodes_should_reach_each_other_by_name_over_shaped_links_until_one_is_partitioned_and_again_once_healed()
+    public async Task Nodes_should_reach_each_other_by_name_over_shaped_links_until_one_is_partitioned_and_again_once_healed()
     {
         try
         {
@@ -31,7 +31,11 @@ public sealed class NetLabScriptTests
         }
         finally
         {
+            using var running = Start("exec", "3", "sleep", "600");
+            var entered = await Poll.UntilAsync(() => Task.FromResult(Shell.TryRun("ip", "netns", "pids", $"ctlab-{_lab}-3").Output.Trim().Length > 0), TimeSpan.FromSeconds(10));
             Lab("down");
+            Assert.True(entered, "the process never ran in node3");
+            Assert.True(running.WaitForExit(TimeSpan.FromSeconds(10)), "a process in a node outlived `netlab.sh down`");
         }
 
         Assert.DoesNotContain($"ctlab-{_lab}-", Shell.Run("ip", "netns", "list"), StringComparison.Ordinal);
@@ -67,7 +71,7 @@ public sealed class NetLabScriptTests
         return code == 0 ? output : throw new InvalidOperationException($"netlab.sh {string.Join(' ', arguments)} exited with {code}: {output}");
     }
 
-    private (int Code, string Output) Run(params string[] arguments)
+    private Process Start(params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Script);
@@ -77,7 +81,12 @@ public sealed class NetLabScriptTests
         }
 
         start.Environment["NETLAB_NAME"] = _lab;
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private (int Code, string Output) Run(params string[] arguments)
+    {
+        using var process = Start(arguments);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))

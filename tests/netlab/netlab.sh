@@ -9,7 +9,7 @@
 #   netlab.sh heal NODE       restore it
 #   netlab.sh shape NODE RATE change one link's rate
 #   netlab.sh status          nodes, addresses, links and their shaping
-#   netlab.sh down            remove the lab (every namespace and file it made)
+#   netlab.sh down            remove the lab (every namespace and file it made; processes in it are stopped)
 #
 # Node K is namespace ctlab-<lab>-K with address 198.19.32.(K+1) and the name nodeK in its /etc/hosts (via
 # /etc/netns). <lab> is $NETLAB_NAME (default "lab"); several labs can run at once under different names, each
@@ -23,7 +23,7 @@ SUBNET="198.19.32"
 
 die() { echo "netlab: $*" >&2; exit 1; }
 
-usage() { sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 require_tools() {
     [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces); run it with sudo"
@@ -65,7 +65,25 @@ rate_bits() {
 
 lab_namespaces() { ip netns list | awk '{print $1}' | grep "^${PREFIX}-" || true; }
 
+# Processes still running in the lab's nodes end with it (TERM, then KILL after 5 s): a namespace that is deleted
+# while a process holds it lives on, unreachable.
 down() {
+    local pids=
+    for ns in $(lab_namespaces); do
+        pids+=" $(ip netns pids "$ns" | tr '\n' ' ')"
+    done
+    if [[ -n "${pids// /}" ]]; then
+        kill -TERM $pids 2>/dev/null || true
+        for _ in $(seq 50); do
+            local alive=
+            for pid in $pids; do
+                kill -0 "$pid" 2>/dev/null && alive=1
+            done
+            [[ -n "$alive" ]] || break
+            sleep 0.1
+        done
+        kill -KILL $pids 2>/dev/null || true
+    fi
     for ns in $(lab_namespaces); do
         ip netns del "$ns"
     done
