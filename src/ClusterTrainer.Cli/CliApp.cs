@@ -57,6 +57,7 @@ public static class CliApp
             CommandAppException => (BadInput, "bad command line"),
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException => (BadInput, "bad input"),
             TrainingFailedException => (Failed, "training failed"),
+            NetLab.LabUnavailableException => (Failed, "the network lab cannot run here"),
             CoordinatorUnreachableException => (Failed, "coordinator unreachable"),
             Grpc.Core.RpcException rpc when rpc.StatusCode is Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.NotFound => (BadInput, $"the server refused the request ({rpc.StatusCode})"),
             Grpc.Core.RpcException rpc => (Failed, $"the job API call failed ({rpc.StatusCode})"),

@@ -69,34 +69,9 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
         using var peer = Start(["exchange-peer", "--source", port.ToString(CultureInfo.InvariantCulture)]);
         using var accept = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var socket = await listener.AcceptAsync(accept.Token).ConfigureAwait(false);
-        socket.ReceiveBufferSize = 4 << 20;
-        socket.ReceiveTimeout = 30_000;
-        var block = new byte[1 << 20];
-        var rates = new List<double>();
-        for (var repetition = 0; repetition < 6; repetition++)
-        {
-            var clock = Stopwatch.StartNew();
-            socket.Send(BitConverter.GetBytes(RawBytes));
-            for (var left = RawBytes; left > 0;)
-            {
-                var received = socket.Receive(block);
-                if (received == 0)
-                {
-                    throw new IOException("the raw TCP peer process closed the connection");
-                }
-
-                left -= received;
-            }
-
-            if (repetition > 0)
-            {
-                rates.Add(RawBytes / 1048576.0 / clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        socket.Shutdown(SocketShutdown.Both);
+        var rate = RawTcp.MeasureReceiving(socket, RawBytes, repetitions: 6);
         await peer.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        return Statistics.Median(rates);
+        return rate;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ClusterTrainer.Cli.Benchmarks;
@@ -11,15 +12,35 @@ namespace ClusterTrainer.Cli.Commands;
 
 /// <summary>
 /// Hidden helper of `bench --exchange`: the other processes of a measurement. Either a raw TCP source
-/// (`--source PORT`) or one rank of a ring all-reduce (`--rank`, `--endpoints`, `--floats`).
+/// (`--source [ADDRESS:]PORT`), a raw TCP receiver that prints the rate (`--sink ADDRESS:PORT`), or one rank of a ring
+/// all-reduce (`--rank`, `--endpoints`, `--floats`), which with `--report` prints each batch's times.
 /// </summary>
 public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Options>
 {
+    /// <summary>What a `--sink` prints, followed by the median rate in MiB/s.</summary>
+    public const string RawRateLine = "raw-tcp-mib-per-second ";
+
+    /// <summary>
+    /// What a rank with `--report` prints per batch, followed by the seconds per stream call, per all-reduce call, and this
+    /// process's CPU seconds per all-reduce call (whether the cores, not the links, are the limit).
+    /// </summary>
+    public const string BatchLine = "batch ";
+
     public sealed class Options : CommandSettings
     {
-        [CommandOption("--source <PORT>")]
-        [Description("Connect to 127.0.0.1:PORT and send as many bytes as each request asks for")]
-        public int? Source { get; init; }
+        [CommandOption("--source <ENDPOINT>")]
+        [Description("Connect to ADDRESS:PORT (or 127.0.0.1:PORT) and send as many bytes as each request asks for")]
+        public string? Source { get; init; }
+
+        [CommandOption("--sink <ENDPOINT>")]
+        [Description("Listen on ADDRESS:PORT, ask the source that connects for --bytes, --repetitions times, and print the median rate")]
+        public string? Sink { get; init; }
+
+        [CommandOption("--bytes <N>")]
+        public long Bytes { get; init; } = 64L << 20;
+
+        [CommandOption("--repetitions <N>")]
+        public int Repetitions { get; init; } = 6;
 
         [CommandOption("--rank <RANK>")]
         public int Rank { get; init; }
@@ -35,57 +56,60 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
 
         [CommandOption("--session <ID>")]
         public string Session { get; init; } = "bench";
+
+        [CommandOption("--report")]
+        [Description("Print each batch's seconds per stream call and per all-reduce call")]
+        public bool Report { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Source is { } port)
+        if (settings.Source is { } source)
         {
-            await ServeBytesAsync(port, cancellationToken).ConfigureAwait(false);
+            var receiver = int.TryParse(source, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? new IPEndPoint(IPAddress.Loopback, port) : IPEndPoint.Parse(source);
+            await RawTcp.ServeAsync(receiver, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (settings.Sink is { } sink)
+        {
+            await ReceiveAsync(IPEndPoint.Parse(sink), settings.Bytes, settings.Repetitions).ConfigureAwait(false);
             return 0;
         }
 
         var ring = ExchangeProcessBenchmark.ParseEndpoints(settings.Endpoints);
-        using var endpoint = TcpRingEndpoint.Bind(IPAddress.Loopback, ring[settings.Rank].Port, new TcpRingOptions(settings.Session));
+        using var endpoint = TcpRingEndpoint.Bind(ring[settings.Rank].Address, ring[settings.Rank].Port, new TcpRingOptions(settings.Session));
         await using var exchange = await endpoint.ConnectAsync(settings.Rank, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         var buffer = GradientBuffer.Allocate(settings.Floats);
         var streamBytes = RingBound.BytesPerNode((long)settings.Floats * sizeof(float), ring.Length);
         for (var batch = 0; batch < settings.Batches; batch++)
         {
+            var clock = Stopwatch.StartNew();
             ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: true, cancellationToken);
+            var streamed = clock.Elapsed.TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            clock.Restart();
             ExchangeProcessBenchmark.RunBatch(exchange, buffer, streamBytes, stream: false, cancellationToken);
+            var reduced = clock.Elapsed.TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
+            var cpuPerCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / ExchangeProcessBenchmark.BatchCalls;
+            if (settings.Report)
+            {
+                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{BatchLine}{streamed:R} {reduced:R} {cpuPerCall:R}"));
+            }
         }
 
         return 0;
     }
 
-    private static async Task ServeBytesAsync(int port, CancellationToken cancellationToken)
+    private static async Task ReceiveAsync(IPEndPoint endpoint, long bytes, int repetitions)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendBufferSize = 4 << 20 };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        var block = new byte[1 << 20];
-        var request = new byte[8];
-        while (socket.Receive(request) == 8)
-        {
-            for (var left = BitConverter.ToInt64(request); left > 0;)
-            {
-                left -= socket.Send(block.AsSpan(0, (int)Math.Min(left, block.Length)));
-            }
-        }
-
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(endpoint);
+        listener.Listen(1);
+        using var accept = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var socket = await listener.AcceptAsync(accept.Token).ConfigureAwait(false);
+        var rate = RawTcp.MeasureReceiving(socket, bytes, repetitions);
+        System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{RawRateLine}{rate:R}"));
     }
 }

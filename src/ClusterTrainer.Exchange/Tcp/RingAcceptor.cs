@@ -25,7 +25,8 @@ internal static class RingAcceptor
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(deadline).ConfigureAwait(false);
+                // Not AcceptAsync and an async handshake: see RingSetupIo.
+                socket = await RingSetupIo.OnOwnThread(() => RingSetupIo.Accept(listener, deadline), deadline).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
@@ -37,8 +38,7 @@ internal static class RingAcceptor
 
             try
             {
-                var problem = await RingHandshake.RunAsync(socket, local, leftRank, "left neighbour", socket.RemoteEndPoint, deadline)
-                    .ConfigureAwait(false);
+                var problem = await RingHandshake.RunAsync(socket, local, leftRank, "left neighbour", socket.RemoteEndPoint, deadline).ConfigureAwait(false);
                 if (problem is null)
                 {
                     RingSockets.PrepareForData(socket);

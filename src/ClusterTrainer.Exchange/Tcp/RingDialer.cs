@@ -28,8 +28,14 @@ internal static class RingDialer
             var socket = RingSockets.Create(right.AddressFamily, options);
             try
             {
-                await socket.ConnectAsync(right, deadline).ConfigureAwait(false);
-                var refusal = await RingHandshake.RunAsync(socket, local, rightRank, "right neighbour", right, deadline).ConfigureAwait(false);
+                // Not ConnectAsync: a socket that makes an async call is registered with .NET's epoll engine for good (see RingSetupIo).
+                var refusal = await RingSetupIo.OnOwnThread(
+                    () =>
+                    {
+                        RingSetupIo.Connect(socket, right, deadline);
+                        return RingHandshake.Run(socket, local, rightRank, "right neighbour", right, deadline);
+                    },
+                    deadline).ConfigureAwait(false);
                 if (refusal is not null)
                 {
                     throw new ExchangeFailedException($"rank {local.Rank} cannot join the ring: {refusal}");

@@ -14,7 +14,17 @@ internal static class RingHandshake
     /// <param name="role">How this rank calls the peer in messages ("right neighbour", "left neighbour").</param>
     /// <returns>Null when both ends accepted; otherwise why the connection cannot be used.</returns>
     /// <exception cref="IOException">The connection broke during the handshake.</exception>
-    public static async Task<string?> RunAsync(
+    public static Task<string?> RunAsync(
+        Socket socket,
+        RingHello local,
+        int expectedPeerRank,
+        string role,
+        EndPoint? peerEndPoint,
+        CancellationToken cancellationToken) =>
+        RingSetupIo.OnOwnThread(() => Run(socket, local, expectedPeerRank, role, peerEndPoint, cancellationToken), cancellationToken);
+
+    /// <summary>As <see cref="RunAsync"/>, on the calling thread, with no async socket call (see <see cref="RingSetupIo"/>).</summary>
+    public static string? Run(
         Socket socket,
         RingHello local,
         int expectedPeerRank,
@@ -22,22 +32,21 @@ internal static class RingHandshake
         EndPoint? peerEndPoint,
         CancellationToken cancellationToken)
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(local.Encode(), cancellationToken).ConfigureAwait(false);
+        RingSetupIo.Write(socket, local.Encode(), cancellationToken);
 
-        var problem = await JudgePeerAsync(stream, local, expectedPeerRank, role, peerEndPoint, cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync(RingVerdict.Encode(problem), cancellationToken).ConfigureAwait(false);
+        var problem = JudgePeer(socket, local, expectedPeerRank, role, peerEndPoint, cancellationToken);
+        RingSetupIo.Write(socket, RingVerdict.Encode(problem), cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var refusal = await RingVerdict.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        var refusal = RingVerdict.Read(socket, cancellationToken);
         return refusal is null ? null : $"{role} rank {expectedPeerRank} at {peerEndPoint} refused rank {local.Rank}: {refusal}";
     }
 
-    private static async Task<string?> JudgePeerAsync(
-        Stream stream,
+    private static string? JudgePeer(
+        Socket socket,
         RingHello local,
         int expectedPeerRank,
         string role,
@@ -45,7 +54,7 @@ internal static class RingHandshake
         CancellationToken cancellationToken)
     {
         var prefix = new byte[RingHello.PrefixBytes];
-        await stream.ReadExactlyAsync(prefix, cancellationToken).ConfigureAwait(false);
+        RingSetupIo.ReadExactly(socket, prefix, cancellationToken);
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
         if (magic != RingHello.Magic)
         {
@@ -59,7 +68,7 @@ internal static class RingHandshake
         }
 
         var body = new byte[RingHello.FixedBodyBytes];
-        await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+        RingSetupIo.ReadExactly(socket, body, cancellationToken);
         var rank = BinaryPrimitives.ReadInt32LittleEndian(body);
         var worldSize = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(4));
         var sessionBytes = BinaryPrimitives.ReadUInt16LittleEndian(body.AsSpan(8));
@@ -69,7 +78,7 @@ internal static class RingHandshake
         }
 
         var session = new byte[sessionBytes];
-        await stream.ReadExactlyAsync(session, cancellationToken).ConfigureAwait(false);
+        RingSetupIo.ReadExactly(socket, session, cancellationToken);
         var sessionId = Encoding.UTF8.GetString(session);
 
         if (sessionId != local.SessionId)

@@ -22,6 +22,16 @@ internal static class RingVerdict
     }
 
     /// <returns>Null when the peer accepted; otherwise its reason.</returns>
+    public static string? Read(System.Net.Sockets.Socket socket, CancellationToken cancellationToken)
+    {
+        var head = new byte[3];
+        RingSetupIo.ReadExactly(socket, head, cancellationToken);
+        var reason = new byte[BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(1))];
+        RingSetupIo.ReadExactly(socket, reason, cancellationToken);
+        return head[0] == 0 ? null : Encoding.UTF8.GetString(reason);
+    }
+
+    /// <summary>As <see cref="Read"/>, from a stream: what a client that is not a ring member sees.</summary>
     public static async Task<string?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var head = new byte[3];
