@@ -27,10 +27,20 @@ public sealed class PeerReportBenchmark(TrainingSettings settings, PeerData data
         var theirs = new List<PeerRun>();
         for (var repetition = 0; repetition < repetitions; repetition++)
         {
-            ours.Add(await RunClusterTrainerAsync(cancellationToken).ConfigureAwait(false));
-            progress(string.Create(CultureInfo.InvariantCulture, $"clustertrainer train, {settings.Workers} workers x {settings.Threads} thread(s): {ours[^1].SamplesPerSecond:F0} samples/s, test accuracy {ours[^1].TestAccuracy:P2}"));
-            theirs.Add(await RunPyTorchAsync(cancellationToken).ConfigureAwait(false));
-            progress(string.Create(CultureInfo.InvariantCulture, $"pytorch ddp ({theirs[^1].Backend}), {theirs[^1].Processes} processes x {theirs[^1].ThreadsPerProcess} thread(s): {theirs[^1].SamplesPerSecond:F0} samples/s, test accuracy {theirs[^1].TestAccuracy:P2}"));
+            // Each side goes first every other repetition, so neither always inherits the other's leftovers (page cache, a busy neighbour).
+            foreach (var pyTorchTurn in repetition % 2 == 0 ? new[] { false, true } : [true, false])
+            {
+                if (pyTorchTurn)
+                {
+                    theirs.Add(await RunPyTorchAsync(cancellationToken).ConfigureAwait(false));
+                    progress(string.Create(CultureInfo.InvariantCulture, $"pytorch ddp ({theirs[^1].Backend}), {theirs[^1].Processes} processes x {theirs[^1].ThreadsPerProcess} thread(s): {theirs[^1].SamplesPerSecond:F0} samples/s, test accuracy {theirs[^1].TestAccuracy:P2}"));
+                }
+                else
+                {
+                    ours.Add(await RunClusterTrainerAsync(cancellationToken).ConfigureAwait(false));
+                    progress(string.Create(CultureInfo.InvariantCulture, $"clustertrainer train, {settings.Workers} workers x {settings.Threads} thread(s): {ours[^1].SamplesPerSecond:F0} samples/s, test accuracy {ours[^1].TestAccuracy:P2}"));
+                }
+            }
         }
 
         var threads = settings.Threads!.Value;
