@@ -60,6 +60,14 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("With --sweep: how many worker node processes (default 4)")]
         public string? WorkerNodes { get; init; }
 
+        [CommandOption("--peer-report")]
+        [Description("Compare with PyTorch instead: train the seed CNN through `clustertrainer train` and through PyTorch DistributedDataParallel (gloo; Debian's python3-torch) with the same data, workers x threads, global batch and optimizer (defaults: the first 20000 training images, 1 epoch, 2 x 1, batch 64; --repetitions default 3, interleaved), and print both samples/s and their ratio")]
+        public bool PeerReport { get; init; }
+
+        [CommandOption("--python <PATH>")]
+        [Description("With --peer-report: the Python that runs the PyTorch peer (default: $CLUSTERTRAINER_PYTHON, then /usr/bin/python3, the one Debian's python3-torch installs for)")]
+        public string? Python { get; init; }
+
         [CommandOption("--out <FILE>")]
         [Description("JSON report (default runs/bench-<model>-<time>.json)")]
         public string? Out { get; init; }
@@ -97,6 +105,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (settings.Sweep)
         {
             return await RunSweepAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (settings.PeerReport)
+        {
+            return await RunPeerReportAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
         var training = settings.ToSettings();
@@ -237,6 +250,53 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;
+    }
+
+    private async Task<int> RunPeerReportAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var training = PeerReportSettings.From(settings.SettingTexts());
+        var samples = FlagValues.PositiveInt(settings.Samples, "--samples") ?? PeerReportSettings.DefaultSamples;
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+
+        // The peer's prerequisites are checked before anything trains: a missing torch should cost seconds, not a ClusterTrainer run.
+        var (python, origin) = PeerPython.Choose(settings.Python);
+        var interpreter = new PeerInterpreter(python, await PeerPython.RequireTorchAsync(python, origin, cancellationToken).ConfigureAwait(false));
+        PeerPython.Script();
+
+        var loaded = new DataLocator().Load(training.Data, training.Seed);
+        if (IdxSubset.Unsupported(loaded.Train) is { } why)
+        {
+            throw new SettingsException("--data", $"{why}; the PyTorch peer trains the CNN on images. Fix: give an MNIST-style IDX directory or `sample`");
+        }
+
+        // The test images only check that both sides learned the same thing (evaluation is not timed); a share keeps it short.
+        var data = loaded with { Train = loaded.Train.Take(samples), Test = loaded.Test.Take(2000) };
+        var directory = Directory.CreateTempSubdirectory("clustertrainer-peer-data-");
+        try
+        {
+            IdxSubset.Write(directory.FullName, data);
+            var peerData = new PeerData(directory.FullName, data.Source, data.Train.Count, data.Test.Count);
+            console.MarkupLineInterpolated($"bench --peer-report: the seed CNN, {data.Train.Count} training images from {data.Source}, {training.Epochs} epoch(s), batch {training.BatchSize}, {training.Workers} workers x {training.Threads} thread(s), {repetitions} repetitions, {Environment.ProcessorCount} cores; PyTorch {interpreter.TorchVersion} from {python}");
+            var report = await new PeerReportBenchmark(training, peerData, interpreter, repetitions, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+
+            var table = new Table().AddColumns("trainer", "workers x threads", "samples/s (median)", "test accuracy", "ratio to PyTorch");
+            foreach (var row in report.Rows)
+            {
+                table.AddRow(Markup.Escape(row.Name), $"{row.Workers} x {row.ThreadsPerWorker}", row.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture),
+                    row.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture), (row.SamplesPerSecond / report.Rows[^1].SamplesPerSecond).ToString("F3", CultureInfo.InvariantCulture));
+            }
+
+            console.Write(table);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ClusterTrainer / PyTorch DDP: {report.Ratio:F3} x (load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter})"));
+            var path = settings.Out ?? Path.Combine("runs", $"bench-peer-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+            AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+            console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+            return 0;
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private async Task<int> RunDqnAsync(Options settings)

@@ -60,6 +60,38 @@ public sealed class ResumeCliTests
     }
 
     [Fact]
+    public async Task A_deterministic_run_resumed_with_other_worker_counts_should_end_with_the_same_bits()
+    {
+        using var reference = new TempDirectory();
+        using var killed = new TempDirectory();
+        using var threeWorkers = new TempDirectory();
+        string[] job = ["--model", "mlp", "--data", "sample", "--epochs", "3", "--seed", "6", "--deterministic", "--micro-batch", "25", "--checkpoint-every", "15"];
+
+        var (code, output) = await CliProcess.RunAsync(RunLimit, ["train", .. job, "--out", reference.Path]);
+        Assert.True(code == 0, output);
+        var expected = new RunDirectory(reference.Path).ReadSummary().ParameterChecksum;
+
+        await using (var train = CliProcess.Start(["train", .. job, "--out", killed.Path]))
+        {
+            var store = new CheckpointStore(killed.Path);
+            Assert.True(
+                await Poll.UntilAsync(() => Task.FromResult(store.Files().Any(f => Sequence(f) >= 70)), RunLimit),
+                $"no checkpoint past step 70 appeared; output:\n{train.Output}");
+            train.Process.Kill();
+            await train.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.False(File.Exists(Path.Combine(killed.Path, RunDirectory.SummaryFile)), "the run finished before it was killed");
+        CopyDirectory(killed.Path, threeWorkers.Path);
+        foreach (var (directory, workers) in new[] { (killed.Path, "2"), (threeWorkers.Path, "3") })
+        {
+            (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", directory, "--workers", workers);
+            Assert.True(code == 0, output);
+            Assert.Equal(expected, new RunDirectory(directory).ReadSummary().ParameterChecksum);
+        }
+    }
+
+    [Fact]
     public async Task Resume_should_refuse_a_setting_that_would_change_the_run_and_a_run_without_checkpoints()
     {
         using var run = new TempDirectory();
