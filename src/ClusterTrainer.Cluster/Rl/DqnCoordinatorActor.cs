@@ -46,6 +46,14 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Address, int[]> _placed = [];
     private readonly Dictionary<Address, IActorRef> _hosts = [];
     private readonly HashSet<Address> _started = [];
+
+    // Worker nodes lost while learning, whose collectors now run here, and those collectors (they get the weights directly).
+    private readonly HashSet<Address> _lostNodes = [];
+    private readonly List<IActorRef> _movedCollectors = [];
+
+    // Steps a moved collector took on its lost node: its count starts again from 0 where it now runs.
+    private readonly long[] _collectorStepsBeforeMove;
+    private bool _learning;
     private float[] _initialWeights = [];
     private IActorRef _replay = ActorRefs.Nobody;
     private IActorRef _learner = ActorRefs.Nobody;
@@ -78,6 +86,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         _spec = EnvironmentCatalog.Get(settings.Environment);
         _solved = new SolvedDetector(_spec.SolvedThreshold);
         _collectorSteps = new long[settings.Collectors];
+        _collectorStepsBeforeMove = new long[settings.Collectors];
         _collectorNodes = new string[settings.Collectors];
         _nextEvaluation = settings.EvalInterval;
         Starting();
@@ -231,7 +240,6 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             if (_started.Count == _placed.Count)
             {
                 Timers.Cancel("placement");
-                _initialWeights = [];
                 StartLearning([Self]);
             }
         });
@@ -252,6 +260,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private void StartLearning(IReadOnlyList<IActorRef> subscribers)
     {
         _learner.Tell(new StartLearning(subscribers));
+        _learning = true;
         if (!_clock.IsRunning)
         {
             _clock.Start();
@@ -291,6 +300,10 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         {
             _latest = m;
             SendInParts([.. _hosts.Values], m);
+            foreach (var collector in _movedCollectors)
+            {
+                collector.Tell(m);
+            }
         });
         Receive<LearnerProgressed>(m =>
         {
@@ -334,6 +347,12 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private void Stopped(Terminated m)
     {
         var actor = m.ActorRef;
+        if (_lostNodes.Contains(actor.Path.Address))
+        {
+            // A collector or host of a node whose collectors were moved here: its end is already dealt with.
+            return;
+        }
+
         if (_hosts.ContainsValue(actor))
         {
             // A host is a top-level actor of its node that never stops on its own: the node is going or gone.
@@ -348,16 +367,55 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
 
     private void NodeLost(Address node, string what)
     {
-        if (_placed.TryGetValue(node, out var collectors))
+        if (!_placed.TryGetValue(node, out var collectors))
         {
-            _log.Warning("Worker node {Node} with collectors {Collectors} {What}", node.ToString(), collectors, what);
-            Fail($"worker node {node}, which runs collectors {string.Join(", ", collectors)}, {what}");
+            return;
         }
+
+        _log.Warning("Worker node {Node} with collectors {Collectors} {What}", node.ToString(), collectors, what);
+        if (!_learning)
+        {
+            Fail($"worker node {node}, which runs collectors {string.Join(", ", collectors)}, {what}");
+            return;
+        }
+
+        MoveCollectors(node, collectors);
+    }
+
+    /// <summary>
+    /// A worker node lost while the job learns: its collectors start again on this (the coordinator's) node with the
+    /// newest weights, and the job goes on; the replay buffer and the learner live here, so nothing else is lost. A moved
+    /// collector starts its share of the steps afresh (its experience before the loss stays in the replay buffer).
+    /// </summary>
+    private void MoveCollectors(Address node, int[] collectors)
+    {
+        _placed.Remove(node);
+        _hosts.Remove(node);
+        _started.Remove(node);
+        _lostNodes.Add(node);
+        foreach (var actor in _remoteCollectors.Where(p => p.Key.Path.Address == node).Select(p => p.Key).ToArray())
+        {
+            _remoteCollectors.Remove(actor);
+        }
+
+        var weights = _latest?.Values ?? _initialWeights;
+        var here = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+        foreach (var index in collectors)
+        {
+            _collectorStepsBeforeMove[index] = _collectorSteps[index];
+            var collector = Watch(Context.ActorOf(
+                CollectorActor.Props(new CollectorSetup(index, _settings, weights), _replay, Self, _log.ForContext("Collector", index)),
+                $"collector-{index}-moved-{_movedCollectors.Count}"));
+            _movedCollectors.Add(collector);
+            _collectorNodes[index] = here;
+        }
+
+        _log.Warning("Collectors {Collectors} of lost worker node {Node} start again on the coordinator node {Here}", collectors, node.ToString(), here);
     }
 
     private void Collected(CollectorProgressed progress)
     {
-        _collectorSteps[progress.Collector] = progress.Steps;
+        _collectorSteps[progress.Collector] = _collectorStepsBeforeMove[progress.Collector] + progress.Steps;
         var steps = EnvSteps;
         foreach (var episodeReturn in progress.EpisodeReturns)
         {

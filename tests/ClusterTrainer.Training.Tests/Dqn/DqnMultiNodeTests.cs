@@ -66,7 +66,7 @@ public sealed class DqnMultiNodeTests : TestKit
     }
 
     [Fact]
-    public async Task A_killed_worker_node_holding_collectors_should_fail_the_job_within_seconds_naming_it()
+    public async Task A_killed_worker_node_holding_collectors_should_have_them_moved_and_the_job_should_finish()
     {
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
@@ -76,18 +76,20 @@ public sealed class DqnMultiNodeTests : TestKit
         var victimPort = LocalPorts.Free();
         await using var victim = CliProcess.Start("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed);
         AwaitWorkersUp(coordinator.System, 2, TimeSpan.FromSeconds(90));
-        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 1_000_000 };
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 20_000, EvalInterval = 2500, EvalEpisodes = 10, FinalEvalEpisodes = 20, Seed = 1 };
         var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-worker", DqnPlacement.WorkerNodes);
         await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
         AwaitCondition(() => victim.Output.Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
 
         victim.Process.Kill();
-        var killedAt = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
-        _output.WriteLine($"failed {killedAt.Elapsed.TotalSeconds:F1} s after the kill: {error.Message}");
-        Assert.Contains($"worker node akka.tcp://clustertrainer@127.0.0.1:{victimPort}", error.Message, StringComparison.Ordinal);
-        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"the job took {killedAt.Elapsed.TotalSeconds:F0} s to fail: {error.Message}");
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(4));
+        var lost = $"akka.tcp://clustertrainer@127.0.0.1:{victimPort}";
+        _output.WriteLine($"finished after the kill: greedy mean {result.FinalEvalMean:F1}, {result.EnvSteps} env steps, collectors on {string.Join(", ", result.CollectorNodes)}");
+        Assert.DoesNotContain(lost, result.CollectorNodes);
+        Assert.Contains(((Akka.Actor.ExtendedActorSystem)coordinator.System).Provider.DefaultAddress.ToString(), result.CollectorNodes);
+        Assert.Equal(settings.FinalEvalEpisodes, result.FinalEvalReturns.Length);
+        Assert.True(result.FinalEvalMean >= 100, $"greedy mean return {result.FinalEvalMean:F1} after {result.EnvSteps} env steps");
     }
 
     [Fact]
