@@ -56,6 +56,12 @@ public sealed record TrainingSettings
     /// </summary>
     public int? MaxWorkers { get; init; }
 
+    /// <summary>
+    /// The fewest workers a job goes on with after losing some: below it, the job waits for worker nodes to register and
+    /// join it (bounded), then fails saying so. 1: any survivor goes on.
+    /// </summary>
+    public int MinWorkers { get; init; } = 1;
+
     /// <summary>The job's ceiling of workers (see <see cref="MaxWorkers"/>).</summary>
     [JsonIgnore]
     public int WorkerCeiling => MaxWorkers ?? Workers;
@@ -171,6 +177,7 @@ public sealed record TrainingSettings
         Require(Limit is null or >= 1, "--limit", $"must be at least 1 (got {Limit})");
         Require(Threads is null or >= 1, "--threads", $"must be at least 1 (got {Threads})");
         Require(Workers is >= 1 and <= 256, "--workers", $"must be between 1 and 256 (got {Workers})");
+        Require(MinWorkers >= 1 && MinWorkers <= Workers, "--min-workers", $"must be between 1 and --workers ({Workers}) (got {MinWorkers})");
         Require(MaxWorkers is null || (MaxWorkers >= Workers && MaxWorkers <= 256), "--max-workers", $"must be between --workers ({Workers}) and 256 (got {MaxWorkers})");
         Require(Shards is >= 1 and <= 256, "--shards", $"must be between 1 and 256 (got {Shards})");
         Require(Hidden.Length >= 1 && Hidden.All(h => h >= 1), "--hidden", "needs at least one layer size, each at least 1 (for example 256,256)");

@@ -14,7 +14,11 @@ public sealed class SchedulingTests
 {
     private static readonly ILogger Silent = new LoggerConfiguration().CreateLogger();
     private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(2);
-    private static readonly JobManagerOptions ShortWait = JobManagerOptions.Default with { WorkerWait = WaitBound };
+    private static readonly JobManagerOptions ShortWait = JobManagerOptions.Default with
+    {
+        WorkerWait = WaitBound,
+        Coordinator = CoordinatorTimeouts.Default with { ReplacementWait = WaitBound },
+    };
 
     [Fact]
     public async Task A_job_queued_behind_a_running_job_that_outlasts_the_wait_bound_should_start_and_finish()
@@ -77,6 +81,24 @@ public sealed class SchedulingTests
         var error = await Assert.ThrowsAsync<TrainingFailedException>(() => doomed.WaitAsync(TimeSpan.FromMinutes(2)));
         Assert.Contains(doomedNode, error.Message, StringComparison.Ordinal);
         Assert.Equal(12, (await survivor.WaitAsync(TimeSpan.FromMinutes(3))).Epochs);
+    }
+
+    [Fact]
+    public async Task A_job_left_below_its_min_workers_with_no_replacement_should_fail_after_the_wait_bound_saying_so()
+    {
+        await using var cluster = await StartAsync(workers: 2);
+        using var runs = new TempDirectory();
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 2, MinWorkers = 2, Epochs = 500 };
+        var training = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("needs-two", settings, Path.Combine(runs.Path, "needs-two")),
+            e => _ = e is JobProgressed && training.TrySetResult());
+        await training.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var busy = await Eventually(cluster.Manager, w => w.BusyNodes.Count == 2);
+        await cluster.StopWorkerAsync(busy.Nodes[0]);
+
+        var error = await Assert.ThrowsAsync<TrainingFailedException>(() => job.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains("below --min-workers 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"no worker node joined within {WaitBound.TotalSeconds:0} s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

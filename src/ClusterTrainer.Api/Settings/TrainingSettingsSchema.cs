@@ -52,6 +52,8 @@ public static class TrainingSettingsSchema
             s => s.Threads, (s, v) => s with { Threads = v }, spec => spec.HasThreads ? spec.Threads : null, (spec, v) => spec.Threads = v),
         Row.Number(nameof(TrainingSettings.Workers), "--workers", "workers", "workers", "1 to 256",
             s => s.Workers, (s, v) => s with { Workers = v }, spec => spec.HasWorkers ? spec.Workers : null, (spec, v) => spec.Workers = v),
+        Row.Number(nameof(TrainingSettings.MinWorkers), "--min-workers", "min_workers", "min_workers", "1 to workers",
+            s => s.MinWorkers, (s, v) => s with { MinWorkers = v }, spec => spec.HasMinWorkers ? spec.MinWorkers : null, (spec, v) => spec.MinWorkers = v),
         Row.OptionalNumber(nameof(TrainingSettings.MaxWorkers), "--max-workers", "max_workers", "max_workers", "workers to 256", "the requested workers (a lost worker's replacement joins)",
             s => s.MaxWorkers, (s, v) => s with { MaxWorkers = v }, spec => spec.HasMaxWorkers ? spec.MaxWorkers : null, (spec, v) => spec.MaxWorkers = v),
         Row.Number(nameof(TrainingSettings.Shards), "--shards", "shards", "shards", "1 to 256",

@@ -15,7 +15,7 @@ public static class RunResume
     /// <summary>The flags a resumed run may change: how it is spread, not what it computes.</summary>
     public static readonly IReadOnlySet<string> ChangeableFlags = new HashSet<string>(StringComparer.Ordinal)
     {
-        "--workers", "--max-workers", "--threads", "--shards", "--checkpoint-every",
+        "--workers", "--min-workers", "--max-workers", "--threads", "--shards", "--checkpoint-every",
     };
 
     /// <exception cref="SettingsException">naming a flag that cannot be combined with --resume.</exception>

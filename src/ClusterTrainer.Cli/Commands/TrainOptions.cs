@@ -68,6 +68,10 @@ public class TrainOptions : CommandSettings
     [Description("Worker actors, each with a model replica (default: 1 for mlp and tabular, 2 for cnn and rnn, the fastest on 2 cores; see README)")]
     public string? Workers { get; init; }
 
+    [CommandOption("--min-workers <N>")]
+    [Description("After losing workers, go on only with at least N; below, wait up to 2 minutes for worker nodes to join, then fail (default 1)")]
+    public string? MinWorkers { get; init; }
+
     [CommandOption("--max-workers <N>")]
     [Description("Grow the job to N workers as worker nodes register while it runs; each joins at a step boundary and the results do not change (default: --workers, so a lost worker's replacement joins)")]
     public string? MaxWorkers { get; init; }

@@ -197,7 +197,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _threads.RemoveAt(index);
             if (_workers.Count == 0)
             {
+                // No replica holds the state any more: the newest checkpoint is where `--resume` continues.
                 FailLost(lost);
+                return;
+            }
+
+            if (_workers.Count < Settings.MinWorkers)
+            {
+                WaitForReplacements(lost);
                 return;
             }
 
@@ -254,6 +261,64 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                 Regroup(new MembershipEvent(string.Join(",", joiners.Select(j => j.Node)), "joined", "registered while the job ran below --max-workers"));
             });
         });
+    }
+
+    /// <summary>
+    /// Fewer survivors than --min-workers: training stops until enough worker nodes register and join (the job manager
+    /// offers new workers to jobs below their ceiling), then they are admitted as at any step boundary and the ring is
+    /// rebuilt; after <see cref="CoordinatorTimeouts.ReplacementWait"/> the job fails saying so.
+    /// </summary>
+    private void WaitForReplacements(WorkerLost lost)
+    {
+        _training.Stop();
+        var ledger = _ledger!;
+        _membership.Add(new MembershipChange(ledger.SequenceOf(ledger.Completed), lost.Node, "lost", lost.Reason, WorldSize, 0));
+        Timers.Cancel("lost-worker-wait");
+        Timers.StartSingleTimer("replacements", ReplacementWaitExpired.Instance, _timeouts.ReplacementWait);
+        _log.Warning("Job {JobId}: worker node {Node} {Reason}; {Workers} workers left, below --min-workers {MinWorkers}: waiting up to {Seconds} s for worker nodes to join",
+            _job.JobId, lost.Node, lost.Reason, WorldSize, Settings.MinWorkers, _timeouts.ReplacementWait.TotalSeconds);
+
+        void AdmitIfEnough()
+        {
+            if (WorldSize + _joining.Count >= Settings.MinWorkers)
+            {
+                Timers.Cancel("replacements");
+                AdmitJoiners();
+            }
+        }
+
+        Become(() =>
+        {
+            _state = "waiting for workers";
+            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<CancelJob>(_ => Cancel());
+            Receive<WorkerJoined>(joined =>
+            {
+                _joining.Add(joined);
+                AdmitIfEnough();
+            });
+            Receive<WorkerLost>(more =>
+            {
+                var index = _workers.FindIndex(w => NodeOf(w) == more.Node);
+                if (index < 0)
+                {
+                    return;
+                }
+
+                _workers.RemoveAt(index);
+                _threads.RemoveAt(index);
+                if (_workers.Count == 0)
+                {
+                    FailLost(more);
+                }
+            });
+            Receive<ReplacementWaitExpired>(_ => Fail(
+                $"worker node {lost.Node} {lost.Reason}, leaving {WorldSize} workers, below --min-workers {Settings.MinWorkers}, and no worker node joined within " +
+                $"{_timeouts.ReplacementWait.TotalSeconds:0} s: start worker nodes (they join on their own), or lower --min-workers; the newest checkpoint is where --resume continues"));
+            // The survivors' failed steps and late results of the broken ring.
+            ReceiveAny(_ => { });
+        });
+        AdmitIfEnough();
     }
 
     /// <summary>A change of the job's workers, as summary.json records it.</summary>
@@ -901,5 +966,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed class LostWorkerWaitExpired : INoSerializationVerificationNeeded
     {
         public static readonly LostWorkerWaitExpired Instance = new();
+    }
+
+    private sealed class ReplacementWaitExpired : INoSerializationVerificationNeeded
+    {
+        public static readonly ReplacementWaitExpired Instance = new();
     }
 }

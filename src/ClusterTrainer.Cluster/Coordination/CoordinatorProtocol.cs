@@ -23,6 +23,9 @@ public sealed record CoordinatorTimeouts(TimeSpan Progress, TimeSpan WatchdogInt
     /// </summary>
     public TimeSpan LostWorkerWait { get; init; }
 
+    /// <summary>How long a job below its --min-workers waits for replacements to join before it fails.</summary>
+    public TimeSpan ReplacementWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Covers the failure detector (heartbeat pause 4 s) and the job manager's report, with room to spare.</summary>
     public static readonly CoordinatorTimeouts Default = new(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1)) { LostWorkerWait = TimeSpan.FromSeconds(12) };
 }
