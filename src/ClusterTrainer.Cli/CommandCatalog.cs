@@ -48,6 +48,7 @@ public static class CommandCatalog
         Command<JobsCommand>("jobs", "List the cluster's jobs."),
         Command<WatchCommand>("watch", "Follow a job to its end (exit code: 0 finished, 1 failed, 130 cancelled)."),
         Command<CancelCommand>("cancel", "Cancel a queued or running job."),
+        Command<ResumeCommand>("resume", "Continue an ended (failed or cancelled) training job from its newest checkpoint, as a new job."),
         Command<StatusCommand>("status", "Cluster members, roles, reachability, busy and idle workers."),
         Command<BenchCommand>("bench", "Measure samples/s of a plain TorchSharp loop against the actor cluster with 1 and N workers."),
         Command<DqnCommand>("dqn", "Train a DQN with parallel collectors, a bounded replay and one learner (cartpole, acrobot, mountaincar).",

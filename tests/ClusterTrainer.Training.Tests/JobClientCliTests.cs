@@ -2,6 +2,9 @@ using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cli;
 using ClusterTrainer.Cli.Client;
 using ClusterTrainer.Cli.Processes;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
+using ClusterTrainer.Core.Outputs;
 using Grpc.Net.Client;
 using Spectre.Console.Testing;
 
@@ -32,6 +35,38 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
         var (cancelled, cancelOutput) = await CliProcess.RunAsync(Limit, "cancel", "--server", cluster.Url, jobId);
         Assert.True(cancelled == 0, cancelOutput);
         Assert.Contains($"cancelled {jobId} (it was queued and never started)", CliProcess.Flat(cancelOutput), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_resumed_through_the_api_should_finish_with_the_parameters_of_an_uninterrupted_run()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.Url);
+        var client = new Jobs.JobsClient(channel);
+        var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = "to resume", Training = new TrainingSpec { Model = "mlp", Data = "sample", Epochs = 6, Workers = 1, Seed = 8, CheckpointEvery = 10 } });
+        var checkpoints = new CheckpointStore(job.RunDirectory);
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(checkpoints.Files().Count > 0), Limit), "the job wrote no checkpoint");
+        var (code, output) = await CliProcess.RunAsync(Limit, "cancel", "--server", cluster.Url, job.JobId);
+        Assert.True(code == 0, output);
+        Assert.True(await Poll.UntilAsync(async () => (await client.GetJobAsync(new GetJobRequest { JobId = job.JobId })).State == JobState.Cancelled, Limit), "the job was not cancelled");
+
+        (code, output) = await CliProcess.RunAsync(Limit, "resume", "--server", cluster.Url, job.JobId);
+        Assert.True(code == 0, output);
+        var resumed = output.Split('\n')[0].Trim();
+        (code, output) = await CliProcess.RunAsync(Limit, "watch", "--server", cluster.Url, resumed);
+        Assert.True(code == 0, output);
+        var summary = new RunDirectory(job.RunDirectory).ReadSummary();
+        Assert.Contains(summary.Membership, change => change.Change == "resumed");
+        Assert.All(summary.SamplesPerEpoch, samples => Assert.Equal(6000, samples));
+
+        using var reference = new TempDirectory();
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Epochs = 6, Data = "sample", Seed = 8 };
+        var uninterrupted = await ClusterRun.TrainAsync(settings, TestData.FashionSample, reference.Path);
+        var difference = RunParameters.MaxDifference(RunParameters.Load(settings, job.RunDirectory), uninterrupted.Parameters);
+        Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the resumed job and an uninterrupted run");
+
+        (code, output) = await CliProcess.RunAsync(Limit, "resume", "--server", cluster.Url, resumed);
+        Assert.Equal(2, code);
+        Assert.Contains("only a job that failed or was cancelled can be resumed", CliProcess.Flat(output), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,40 @@ public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<JobOption
     }
 }
 
+public sealed class ResumeOptions : ServerOptions
+{
+    [CommandArgument(0, "<JOB>")]
+    [Description("Id of an ended (failed or cancelled) training job, as `jobs` lists it")]
+    public string JobId { get; init; } = string.Empty;
+
+    [CommandOption("-w|--workers <N>")]
+    [Description("Workers for the rest of the run (default: the job's own; the results do not depend on it)")]
+    public string? Workers { get; init; }
+}
+
+/// <summary>`clustertrainer resume JOB`: continues an ended job from its newest checkpoint as a new job; prints its id.</summary>
+public sealed class ResumeCommand(IAnsiConsole console) : AsyncCommand<ResumeOptions>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ResumeOptions settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var request = new ResumeJobRequest { JobId = settings.JobId };
+        if (FlagValues.PositiveInt(settings.Workers, "--workers") is { } workers)
+        {
+            request.Workers = workers;
+        }
+
+        var (channel, client) = settings.Connect();
+        using (channel)
+        {
+            var job = await client.ResumeJobAsync(request, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            console.WriteLine(job.JobId);
+            console.MarkupLineInterpolated($"resumes {settings.JobId} from its newest checkpoint in {job.RunDirectory} (follow it with: clustertrainer watch {job.JobId})");
+            return 0;
+        }
+    }
+}
+
 /// <summary>`clustertrainer status`: members, roles, reachability, each worker node's job, busy and idle workers.</summary>
 public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<ServerOptions>
 {

@@ -3,6 +3,9 @@ using Akka.Hosting;
 using ClusterTrainer.Api.V1;
 using ClusterTrainer.Cluster.Api.Store;
 using ClusterTrainer.Cluster.Coordination;
+using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
+using ClusterTrainer.Core.Outputs;
 using Grpc.Core;
 
 namespace ClusterTrainer.Cluster.Api;
@@ -107,6 +110,47 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         ArgumentNullException.ThrowIfNull(request);
         var info = Find(request.JobId);
         await control.CancelAsync(request.JobId, context.CancellationToken).ConfigureAwait(false);
+        return info;
+    }
+
+    /// <summary>
+    /// A new job that continues an ended training job in its run directory from its newest checkpoint, with the run's own
+    /// settings (workers may change). A job that still runs or waits, a DQN job, or a run without a usable checkpoint is
+    /// refused (InvalidArgument) naming why.
+    /// </summary>
+    public override async Task<JobInfo> ResumeJob(ResumeJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var earlier = Find(request.JobId);
+        if (earlier.State is not (JobState.Failed or JobState.Cancelled))
+        {
+            throw TrainingSpecMapper.Invalid("job_id", $"job {earlier.JobId} is {earlier.State.ToString().ToLowerInvariant()}; only a job that failed or was cancelled can be resumed");
+        }
+
+        TrainingSettings settings;
+        try
+        {
+            settings = new RunDirectory(earlier.RunDirectory).ReadSettings();
+            if (request.HasWorkers)
+            {
+                settings = settings with { Workers = request.Workers, MinWorkers = Math.Min(settings.MinWorkers, request.Workers) };
+            }
+
+            settings = settings.Validate();
+            new CheckpointStore(earlier.RunDirectory).LoadLatest(settings);
+        }
+        catch (Exception error) when (error is InvalidDataException or FileNotFoundException or SettingsException or CheckpointException)
+        {
+            throw TrainingSpecMapper.Invalid("job_id", $"job {earlier.JobId} cannot be resumed: {error.Message}");
+        }
+
+        var jobId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
+        await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
+        var info = registry.Create(jobId, $"resumes {earlier.JobId}", settings, earlier.RunDirectory);
+        await RecordAsync(info, StoredJob.Training, context.CancellationToken).ConfigureAwait(false);
+        var manager = await jobManager.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        var events = await listener.GetAsync(context.CancellationToken).ConfigureAwait(false);
+        manager.Tell(new SubmitTrainingJob(jobId, settings, earlier.RunDirectory, Resume: true), events);
         return info;
     }
 

@@ -110,7 +110,9 @@ public sealed class JobStore(
                 dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
                 break;
             case StoredJobState.Queued:
-                manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory), events);
+                // A queued resume (its run directory holds checkpoints) stays a resume; a new job's directory has none.
+                manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory,
+                    Resume: new CheckpointStore(job.RunDirectory).Files().Count > 0), events);
                 break;
         }
     }
