@@ -5,6 +5,7 @@ using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
+using ClusterTrainer.Core.Checkpoints;
 using Serilog;
 
 namespace ClusterTrainer.Training.Tests;
@@ -177,15 +178,49 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
     }
 
     [Fact]
-    public void Should_cancel_on_request_and_release_the_workers()
+    public void Should_cancel_on_request_and_release_the_workers_also_when_the_steps_in_flight_never_finish()
     {
-        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 },
+            CoordinatorTimeouts.Default with { LostWorkerWait = TimeSpan.Zero, CancelDrain = TimeSpan.FromMilliseconds(300) });
         DriveToRunning();
         coordinator.Tell(new CancelJob("job-1"));
         _requester.FishForMessage(m => m is JobCancelled);
+        Assert.Empty(new CheckpointStore(_run.Path).Files());
         _worker1.FishForMessage(m => m is ReleaseJob);
         coordinator.Tell(GetJobStatus.Instance, TestActor);
         Assert.Equal("cancelled", ExpectMsg<JobStatus>().State);
+    }
+
+    [Fact]
+    public void A_cancel_should_let_the_steps_in_flight_finish_and_write_a_checkpoint_of_worker_0s_state_first()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        DriveToRunning();
+        var issued = new[] { _worker0, _worker1 }.Select(probe => (probe, probe.ExpectMsg<StartStep>(), probe.ExpectMsg<StartStep>())).ToArray();
+        coordinator.Tell(new CancelJob("job-1"));
+        _requester.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        for (var rank = 0; rank < 2; rank++)
+        {
+            var (probe, first, second) = issued[rank];
+            foreach (var step in new[] { first, second })
+            {
+                coordinator.Tell(new StepCompleted("job-1", step.Sequence, step.Epoch, step.Step, rank, 2.0, step.Assignment.Length, null), probe.Ref);
+            }
+        }
+
+        var capture = _worker0.FishForMessage<CaptureState>(_ => true);
+        Assert.Equal(2, capture.Sequence);
+        coordinator.Tell(new StateChunk("job-1", 2, 0, 2, [1, 2, 3], "cafe"), _worker0.Ref);
+        coordinator.Tell(new StateChunk("job-1", 2, 1, 2, [4, 5], "cafe"), _worker0.Ref);
+        _requester.FishForMessage(m => m is JobCancelled);
+
+        var checkpoint = new CheckpointStore(_run.Path).LoadLatest(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        Assert.Equal([1, 2, 3, 4, 5], checkpoint.State);
+        Assert.Equal(2, checkpoint.Position.Step);
+        Assert.Equal(1, checkpoint.Position.Epoch);
+        Assert.Equal("cafe", checkpoint.Position.ParameterChecksum);
+        Assert.Equal(8.0, checkpoint.Position.EpochLossSum);
     }
 
     void IDisposable.Dispose()

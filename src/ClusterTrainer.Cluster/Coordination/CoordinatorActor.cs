@@ -143,6 +143,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerJoined>(Joined);
         Receive<CancelJob>(_ => CancelRequested());
         Receive<Watchdog>(_ => CheckProgress());
+        Receive<CancelDrainExpired>(_ =>
+        {
+            _log.Warning("Job {JobId}: the steps in flight did not finish within {Seconds} s of the cancellation; it ends without a checkpoint", _job.JobId, _timeouts.CancelDrain.TotalSeconds);
+            Cancel();
+        });
     }
 
     private void CheckProgress()
@@ -917,6 +922,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             _log.Warning("Job {JobId} cancelled at step {Step} of epoch {Epoch}: finishing the steps in flight and writing a checkpoint", _job.JobId, _ledger?.Completed ?? 0, _epoch);
             _cancelRequested = true;
+            Timers.StartSingleTimer("cancel-drain", CancelDrainExpired.Instance, _timeouts.CancelDrain);
             if (_state == "running")
             {
                 IssueSteps();
@@ -966,6 +972,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private sealed class LostWorkerWaitExpired : INoSerializationVerificationNeeded
     {
         public static readonly LostWorkerWaitExpired Instance = new();
+    }
+
+    private sealed class CancelDrainExpired : INoSerializationVerificationNeeded
+    {
+        public static readonly CancelDrainExpired Instance = new();
     }
 
     private sealed class ReplacementWaitExpired : INoSerializationVerificationNeeded

@@ -23,6 +23,12 @@ public sealed record CoordinatorTimeouts(TimeSpan Progress, TimeSpan WatchdogInt
     /// </summary>
     public TimeSpan LostWorkerWait { get; init; }
 
+    /// <summary>
+    /// How long a cancelled job waits for its steps in flight and its checkpoint before it ends without one: less than
+    /// the 10 s a caller waits for the cancellation's confirmation.
+    /// </summary>
+    public TimeSpan CancelDrain { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a job below its --min-workers waits for replacements to join before it fails.</summary>
     public TimeSpan ReplacementWait { get; init; } = TimeSpan.FromMinutes(2);
 

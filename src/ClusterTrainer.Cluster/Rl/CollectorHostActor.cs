@@ -37,9 +37,24 @@ public sealed class CollectorHostActor : ReceiveActor
     private void Start(StartCollectors m)
     {
         string? refusal = null;
-        if (_jobs.ContainsKey(m.JobId))
+        if (_jobs.TryGetValue(m.JobId, out var hosted))
         {
-            refusal = "this node already runs collectors of this job";
+            // More collectors of a job this node runs (moved here from a lost node): they start with the next weights.
+            if (!hosted.Request.Coordinator.Equals(m.Coordinator) || m.Collectors.Any(i => i < 0 || i >= m.Settings.Collectors))
+            {
+                refusal = "this node already runs collectors of this job for another coordinator, or the collectors are not the job's";
+            }
+            else if (hosted.Latest is { } latest)
+            {
+                _log.Information("Job {JobId}: collectors {Collectors} moved to node {Node} start with weights version {Version}", m.JobId, m.Collectors, _node, latest.Version);
+                Launch(hosted, m.Collectors, latest);
+                return;
+            }
+            else
+            {
+                hosted.Added.AddRange(m.Collectors);
+                return;
+            }
         }
         else
         {
@@ -93,11 +108,20 @@ public sealed class CollectorHostActor : ReceiveActor
             return;
         }
 
+        job.Latest = whole;
+
         if (job.Started)
         {
             foreach (var collector in job.Collectors)
             {
                 collector.Tell(whole);
+            }
+
+            if (job.Added.Count > 0)
+            {
+                var added = job.Added.ToArray();
+                job.Added.Clear();
+                Launch(job, added, whole);
             }
 
             return;
@@ -108,9 +132,16 @@ public sealed class CollectorHostActor : ReceiveActor
 
     private void StartCollectors(HostedJob job, PolicyWeights initial)
     {
-        var request = job.Request;
         job.Started = true;
-        foreach (var index in request.Collectors)
+        Launch(job, [.. job.Request.Collectors, .. job.Added], initial);
+        job.Added.Clear();
+    }
+
+    private void Launch(HostedJob job, int[] indices, PolicyWeights initial)
+    {
+        var request = job.Request;
+        var launched = new List<IActorRef>();
+        foreach (var index in indices)
         {
             var log = _log.ForContext("JobId", request.JobId).ForContext("Collector", index);
             var collector = Context.ActorOf(
@@ -118,11 +149,12 @@ public sealed class CollectorHostActor : ReceiveActor
                 $"collector-{index}-{++_started}");
             Context.Watch(collector);
             job.Collectors.Add(collector);
+            launched.Add(collector);
             _collectorJobs[collector] = request.JobId;
             _log.Information("Job {JobId}: collector {Collector} started on node {Node} for coordinator {Coordinator}", request.JobId, index, _node, request.Coordinator.Path.ToString());
         }
 
-        request.Coordinator.Tell(new CollectorsStarted(request.JobId, _node, request.Collectors, [.. job.Collectors]));
+        request.Coordinator.Tell(new CollectorsStarted(request.JobId, _node, indices, [.. launched]));
     }
 
     private void Stopped(Terminated m)
@@ -161,5 +193,11 @@ public sealed class CollectorHostActor : ReceiveActor
         public List<IActorRef> Collectors { get; } = [];
 
         public bool Started { get; set; }
+
+        /// <summary>The newest whole weights: what collectors moved here start with.</summary>
+        public PolicyWeights? Latest { get; set; }
+
+        /// <summary>Collectors added before any weights arrived, waiting for the first whole weights.</summary>
+        public List<int> Added { get; } = [];
     }
 }

@@ -222,14 +222,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CollectorsStarted>(started =>
         {
             var node = Sender.Path.Address;
-            for (var i = 0; i < started.Collectors.Length; i++)
-            {
-                var collector = started.Refs[i];
-                _remoteCollectors[collector] = started.Collectors[i];
-                _collectorNodes[started.Collectors[i]] = collector.Path.Address.ToString();
-                Context.Watch(collector);
-            }
-
+            RecordStarted(started);
             _started.Add(node);
             if (!_clock.IsRunning)
             {
@@ -255,6 +248,17 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
                 : $"worker node {string.Join(", ", _placed.Keys.Where(n => !_started.Contains(n)).Select(n => n.ToString()))} did not start its collectors within {RemoteTimeout.TotalSeconds:0} s");
         });
         Failures();
+    }
+
+    private void RecordStarted(CollectorsStarted started)
+    {
+        for (var i = 0; i < started.Collectors.Length; i++)
+        {
+            var collector = started.Refs[i];
+            _remoteCollectors[collector] = started.Collectors[i];
+            _collectorNodes[started.Collectors[i]] = collector.Path.Address.ToString();
+            Context.Watch(collector);
+        }
     }
 
     private void StartLearning(IReadOnlyList<IActorRef> subscribers)
@@ -296,6 +300,12 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     {
         Receive<CollectorProgressed>(Collected);
         Receive<CollectorFinished>(_ => { });
+        // Collectors moved to a surviving worker node have started there.
+        Receive<CollectorsStarted>(started =>
+        {
+            RecordStarted(started);
+            _log.Information("Collectors {Collectors} run again, on worker node {Node}", started.Collectors, started.Node);
+        });
         Receive<PolicyWeights>(m =>
         {
             _latest = m;
@@ -383,9 +393,10 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A worker node lost while the job learns: its collectors start again on this (the coordinator's) node with the
-    /// newest weights, and the job goes on; the replay buffer and the learner live here, so nothing else is lost. A moved
-    /// collector starts its share of the steps afresh (its experience before the loss stays in the replay buffer).
+    /// A worker node lost while the job learns: its collectors start again with the newest weights on the surviving worker
+    /// node that has the fewest, or on this (the coordinator's) node when none is left, and the job goes on; the replay
+    /// buffer and the learner live here, so nothing else is lost. A moved collector starts its share of the steps afresh
+    /// (its experience before the loss stays in the replay buffer, and its steps so far stay in the count).
     /// </summary>
     private void MoveCollectors(Address node, int[] collectors)
     {
@@ -398,11 +409,27 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             _remoteCollectors.Remove(actor);
         }
 
+        foreach (var index in collectors)
+        {
+            _collectorStepsBeforeMove[index] = _collectorSteps[index];
+        }
+
+        // To the surviving worker node with the fewest collectors; to this node when none is left.
+        var target = _hosts.Keys.OrderBy(n => _placed.GetValueOrDefault(n, []).Length).ThenBy(n => n.ToString(), StringComparer.Ordinal).FirstOrDefault();
+        if (target is not null)
+        {
+            var host = _hosts[target];
+            _placed[target] = [.. _placed[target], .. collectors];
+            // The host starts them with the newest weights it holds; the next weights reach them as they reach the others.
+            host.Tell(new StartCollectors(_jobId, _settings, collectors, _replay, Self));
+            _log.Warning("Collectors {Collectors} of lost worker node {Node} start again on worker node {Target}", collectors, node.ToString(), target.ToString());
+            return;
+        }
+
         var weights = _latest?.Values ?? _initialWeights;
         var here = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
         foreach (var index in collectors)
         {
-            _collectorStepsBeforeMove[index] = _collectorSteps[index];
             var collector = Watch(Context.ActorOf(
                 CollectorActor.Props(new CollectorSetup(index, _settings, weights), _replay, Self, _log.ForContext("Collector", index)),
                 $"collector-{index}-moved-{_movedCollectors.Count}"));
