@@ -148,6 +148,12 @@ public sealed class CollectorHostActor : ReceiveActor
                 CollectorActor.Props(new CollectorSetup(index, request.Settings, initial.Values), request.Replay, request.Coordinator, log),
                 $"collector-{index}-{++_started}");
             Context.Watch(collector);
+            if (initial.Version > 0)
+            {
+                // A collector moved here later: the whole weights also tell it their version, which it reports.
+                collector.Tell(initial);
+            }
+
             job.Collectors.Add(collector);
             launched.Add(collector);
             _collectorJobs[collector] = request.JobId;

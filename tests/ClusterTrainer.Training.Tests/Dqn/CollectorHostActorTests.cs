@@ -45,9 +45,10 @@ public sealed class CollectorHostActorTests : TestKit
         Assert.Equal(2, started.Refs.Length);
         replay.ExpectMsg<StoreExperience>(TimeSpan.FromSeconds(20));
 
-        // The same job cannot be started twice on one node.
-        host.Tell(new StartCollectors("job", Settings, [1], replay.Ref, coordinator.Ref), TestActor);
-        Assert.Contains("already", ExpectMsg<CollectorsRefused>().Reason, StringComparison.Ordinal);
+        // The same job for another coordinator is refused.
+        var stranger = CreateTestProbe();
+        host.Tell(new StartCollectors("job", Settings, [1], replay.Ref, stranger.Ref), TestActor);
+        Assert.Contains("another coordinator", ExpectMsg<CollectorsRefused>().Reason, StringComparison.Ordinal);
 
         // Newer weights in parts reach every collector whole, once per node.
         foreach (var part in WeightsSplitter.Split("job", new PolicyWeights(5, 160, Weights(0.5f)), maxFloatsPerPart: 40))
@@ -67,21 +68,35 @@ public sealed class CollectorHostActorTests : TestKit
             TimeSpan.FromSeconds(20),
             TimeSpan.FromMilliseconds(50));
 
+        // A collector moved here from a lost node starts at once, on the newest weights the host holds.
+        host.Tell(new StartCollectors("job", Settings, [1], replay.Ref, coordinator.Ref), coordinator.Ref);
+        var moved = (CollectorsStarted)coordinator.FishForMessage(m => m is CollectorsStarted, TimeSpan.FromSeconds(20));
+        Assert.Equal([1], moved.Collectors);
+        AwaitAssert(
+            () =>
+            {
+                moved.Refs[0].Tell(GetCollectorStatus.Instance, TestActor);
+                Assert.Equal(5, ExpectMsg<CollectorStatus>().PolicyVersion);
+            },
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
+
         // The coordinator goes away (its job ended or its node died): the host stops the job's collectors.
         var watcher = CreateTestProbe();
-        foreach (var collector in started.Refs)
+        var all = started.Refs.Concat(moved.Refs).ToArray();
+        foreach (var collector in all)
         {
             watcher.Watch(collector);
         }
 
         Sys.Stop(coordinator.Ref);
-        var stopped = new[] { watcher.ExpectMsg<Terminated>(TimeSpan.FromSeconds(20)), watcher.ExpectMsg<Terminated>(TimeSpan.FromSeconds(20)) };
-        Assert.Equal(started.Refs.ToHashSet(), stopped.Select(t => t.ActorRef).ToHashSet());
+        var stopped = all.Select(_ => watcher.ExpectMsg<Terminated>(TimeSpan.FromSeconds(20))).ToArray();
+        Assert.Equal(all.ToHashSet(), stopped.Select(t => t.ActorRef).ToHashSet());
         host.Tell(GetCollectorHostStatus.Instance, TestActor);
         var status = ExpectMsg<CollectorHostStatus>();
         Assert.Empty(status.Jobs);
         Assert.Equal(0, status.Running);
-        Assert.Equal(2, status.Started);
+        Assert.Equal(3, status.Started);
     }
 
     [Fact]

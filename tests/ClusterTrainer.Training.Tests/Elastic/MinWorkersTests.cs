@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
 
@@ -9,7 +8,7 @@ namespace ClusterTrainer.Training.Tests.Elastic;
 /// --min-workers 2 on a two-worker `cluster` job: a worker process killed in epoch 2 leaves one, below the floor, so the
 /// job waits; a worker node started then joins, and the job finishes with the parameters of the job that lost none.
 /// </summary>
-public sealed partial class MinWorkersTests
+public sealed class MinWorkersTests
 {
     [Fact]
     public async Task A_job_below_its_min_workers_should_wait_for_a_replacement_and_then_finish_unchanged()
@@ -18,11 +17,10 @@ public sealed partial class MinWorkersTests
         using var local = new TempDirectory();
         await using var cluster = CliProcess.Start("cluster", "--workers", "2", "--min-workers", "2", "--model", "mlp", "--data", "sample", "--epochs", "3", "--seed", "4", "--out", run.Path);
         await cluster.WaitForOutputAsync("epoch 2/3", TimeSpan.FromMinutes(3));
-        var seed = SeedAddress().Match(cluster.Output);
-        Assert.True(seed.Success, cluster.Output);
+        var seed = ClusterOutput.SeedAddress(cluster.Output);
         Process.GetProcessById(MultiNodeTests.WorkerPids(run.Path).First()).Kill();
         await cluster.WaitForOutputAsync("below --min-workers 2", TimeSpan.FromMinutes(1));
-        await using var replacement = CliProcess.Start("node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seed.Groups[1].Value);
+        await using var replacement = CliProcess.Start("node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seed);
 
         var code = await cluster.WaitForExitAsync(TimeSpan.FromMinutes(4));
         Assert.True(code == 0, cluster.Output);
@@ -36,7 +34,4 @@ public sealed partial class MinWorkersTests
         var difference = RunParameters.MaxDifference(RunParameters.Load(settings, run.Path), reference.Parameters);
         Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the job that waited for a replacement and the one that lost none");
     }
-
-    [GeneratedRegex(@"coordinator (akka\.tcp://\S+);")]
-    private static partial Regex SeedAddress();
 }

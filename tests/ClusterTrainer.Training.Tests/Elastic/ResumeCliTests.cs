@@ -26,18 +26,8 @@ public sealed class ResumeCliTests
         Assert.True(code == 0, output);
         var expected = new RunDirectory(reference.Path).ReadSummary();
 
-        await using (var train = CliProcess.Start(["train", .. job, "--out", killed.Path]))
-        {
-            // A checkpoint inside epoch 2 or later (60 steps an epoch), then SIGKILL: nothing gets to clean up.
-            var store = new CheckpointStore(killed.Path);
-            Assert.True(
-                await Poll.UntilAsync(() => Task.FromResult(store.Files().Any(f => Sequence(f) >= 80)), RunLimit),
-                $"no checkpoint past step 80 appeared; output:\n{train.Output}");
-            train.Process.Kill();
-            await train.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        Assert.False(File.Exists(Path.Combine(killed.Path, RunDirectory.SummaryFile)), "the run finished before it was killed");
+        // A checkpoint inside epoch 2 or later (60 steps an epoch), then SIGKILL: nothing gets to clean up.
+        await KillAfterCheckpointAsync(["train", .. job, "--out", killed.Path], killed.Path, 80);
         CopyDirectory(killed.Path, otherWorkers.Path);
 
         (code, output) = await CliProcess.RunAsync(RunLimit, "train", "--resume", killed.Path);
@@ -71,17 +61,7 @@ public sealed class ResumeCliTests
         Assert.True(code == 0, output);
         var expected = new RunDirectory(reference.Path).ReadSummary().ParameterChecksum;
 
-        await using (var train = CliProcess.Start(["train", .. job, "--out", killed.Path]))
-        {
-            var store = new CheckpointStore(killed.Path);
-            Assert.True(
-                await Poll.UntilAsync(() => Task.FromResult(store.Files().Any(f => Sequence(f) >= 70)), RunLimit),
-                $"no checkpoint past step 70 appeared; output:\n{train.Output}");
-            train.Process.Kill();
-            await train.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        Assert.False(File.Exists(Path.Combine(killed.Path, RunDirectory.SummaryFile)), "the run finished before it was killed");
+        await KillAfterCheckpointAsync(["train", .. job, "--out", killed.Path], killed.Path, 70);
         CopyDirectory(killed.Path, threeWorkers.Path);
         foreach (var (directory, workers) in new[] { (killed.Path, "2"), (threeWorkers.Path, "3") })
         {
@@ -105,6 +85,22 @@ public sealed class ResumeCliTests
         Assert.Equal(2, code);
         Assert.Contains("bad checkpoint", output, StringComparison.Ordinal);
         Assert.Contains("before its first checkpoint", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the command until a checkpoint at or past <paramref name="step"/> is in its run directory, then kills it with SIGKILL.</summary>
+    private static async Task KillAfterCheckpointAsync(string[] command, string runDirectory, long step)
+    {
+        await using (var run = CliProcess.Start(command))
+        {
+            var store = new CheckpointStore(runDirectory);
+            Assert.True(
+                await Poll.UntilAsync(() => Task.FromResult(store.Files().Any(f => Sequence(f) >= step)), RunLimit),
+                $"no checkpoint past step {step} appeared; output:\n{run.Output}");
+            run.Process.Kill();
+            await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.False(File.Exists(Path.Combine(runDirectory, RunDirectory.SummaryFile)), "the run finished before it was killed");
     }
 
     private static long Sequence(string checkpointFile) =>
