@@ -51,7 +51,7 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
         }
 
         var settings = TrainingSpecMapper.ToSettings(request.Training);
-        var jobId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
+        var jobId = NewTrainingJobId(settings);
         var runDirectory = Path.Combine(options.RunsDirectory, jobId);
         await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var info = registry.Create(jobId, request.Name, settings, runDirectory);
@@ -144,7 +144,7 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
             throw TrainingSpecMapper.Invalid("job_id", $"job {earlier.JobId} cannot be resumed: {error.Message}");
         }
 
-        var jobId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
+        var jobId = NewTrainingJobId(settings);
         await StoreReadyAsync(context.CancellationToken).ConfigureAwait(false);
         var info = registry.Create(jobId, $"resumes {earlier.JobId}", settings, earlier.RunDirectory);
         await RecordAsync(info, StoredJob.Training, context.CancellationToken).ConfigureAwait(false);
@@ -191,6 +191,10 @@ public sealed class JobsService(IRequiredActor<JobManagerActor> jobManager, IReq
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, error.Message));
         }
     }
+
+    /// <summary>A new training job's id: when it was made, the model, and a short random suffix.</summary>
+    private static string NewTrainingJobId(TrainingSettings settings) =>
+        $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{settings.Model.ToString().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..6]}";
 
     private JobInfo Find(string jobId) =>
         string.IsNullOrWhiteSpace(jobId) ? throw TrainingSpecMapper.Invalid("job_id", "is required")

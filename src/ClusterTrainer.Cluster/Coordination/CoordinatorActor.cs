@@ -25,7 +25,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly IReadOnlyList<IActorRef> _trainShards;
     private readonly IActorRef _testShard;
     private string?[] _endpoints;
-    private readonly SortedDictionary<int, byte[]> _modelChunks = [];
+    private readonly ChunkAssembly _modelChunks = new();
     private readonly IActorRef _requester;
     private readonly ILogger _log;
     private readonly CoordinatorTimeouts _timeouts;
@@ -39,7 +39,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly int _stepsPerEpoch;
     private readonly CheckpointStore _checkpoints;
     private readonly CheckpointPolicy _checkpointPolicy;
-    private readonly SortedDictionary<int, byte[]> _stateChunks = [];
+    private readonly ChunkAssembly _stateChunks = new();
     private readonly List<MembershipChange> _membership = [];
     private readonly List<long> _epochSampleCounts = [];
     private readonly List<WorkerJoined> _joining = [];
@@ -137,7 +137,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     private void Common()
     {
-        Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+        Receive<GetJobStatus>(_ => ReplyStatus());
         Receive<StepFailed>(StepFailedReceived);
         Receive<WorkerLost>(Lost);
         Receive<WorkerJoined>(Joined);
@@ -148,6 +148,22 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _log.Warning("Job {JobId}: the steps in flight did not finish within {Seconds} s of the cancellation; it ends without a checkpoint", _job.JobId, _timeouts.CancelDrain.TotalSeconds);
             Cancel();
         });
+    }
+
+    private void ReplyStatus() => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0));
+
+    /// <summary>Takes a lost node's worker out of the job; false when none of the job's workers ran there.</summary>
+    private bool RemoveWorker(string node)
+    {
+        var index = _workers.FindIndex(w => NodeOf(w) == node);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        _workers.RemoveAt(index);
+        _threads.RemoveAt(index);
+        return true;
     }
 
     private void CheckProgress()
@@ -179,7 +195,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             _state = failedIn;
-            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<GetJobStatus>(_ => ReplyStatus());
             Receive<WorkerLost>(Lost);
             Receive<LostWorkerWaitExpired>(_ => Fail(_firstStepFailure!));
             Receive<CancelJob>(_ => Cancel());
@@ -195,11 +211,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Lost(WorkerLost lost)
     {
-        if (_state is "running" or "evaluating" or "regrouping" && _workers.Any(w => NodeOf(w) == lost.Node))
+        if (_state is "running" or "evaluating" or "regrouping" && RemoveWorker(lost.Node))
         {
-            var index = _workers.FindIndex(w => NodeOf(w) == lost.Node);
-            _workers.RemoveAt(index);
-            _threads.RemoveAt(index);
             if (_workers.Count == 0)
             {
                 // No replica holds the state any more: the newest checkpoint is where `--resume` continues.
@@ -295,7 +308,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             _state = "waiting for workers";
-            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<GetJobStatus>(_ => ReplyStatus());
             Receive<CancelJob>(_ => Cancel());
             Receive<WorkerJoined>(joined =>
             {
@@ -304,15 +317,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             });
             Receive<WorkerLost>(more =>
             {
-                var index = _workers.FindIndex(w => NodeOf(w) == more.Node);
-                if (index < 0)
-                {
-                    return;
-                }
-
-                _workers.RemoveAt(index);
-                _threads.RemoveAt(index);
-                if (_workers.Count == 0)
+                if (RemoveWorker(more.Node) && _workers.Count == 0)
                 {
                     FailLost(more);
                 }
@@ -366,7 +371,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             _state = "regrouping";
             Receive<WorkerJoined>(_joining.Add);
-            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<GetJobStatus>(_ => ReplyStatus());
             Receive<WorkerLost>(Lost);
             Receive<CancelJob>(_ => Cancel());
             Receive<Watchdog>(_ => CheckProgress());
@@ -793,14 +798,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Receive<StateChunk>(m => m.Sequence == sequence, m =>
             {
                 Progressed();
-                _stateChunks[m.Index] = m.Bytes;
-                if (_stateChunks.Count < m.Count)
+                if (_stateChunks.Add(m.Index, m.Count, m.Bytes) is not { } state)
                 {
                     return;
                 }
 
-                var state = _stateChunks.Values.SelectMany(b => b).ToArray();
-                _stateChunks.Clear();
                 var position = new CheckpointPosition
                 {
                     Settings = Settings,
@@ -844,14 +846,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<ModelChunk>(m =>
         {
             Progressed();
-            _modelChunks[m.Index] = m.Bytes;
-            if (_modelChunks.Count < m.Count)
+            if (_modelChunks.Add(m.Index, m.Count, m.Bytes) is not { } model)
             {
                 return;
             }
 
-            var model = _modelChunks.Values.SelectMany(b => b).ToArray();
-            _modelChunks.Clear();
             AtomicFile.WriteAllBytes(_run.File(RunDirectory.ModelFile), model);
             var last = _metrics[^1];
             var trainSeconds = _trainSecondsBefore + _training.Elapsed.TotalSeconds;
@@ -953,7 +952,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Become(() =>
         {
             _state = state;
-            Receive<GetJobStatus>(_ => Sender.Tell(new JobStatus(_job.JobId, _state, _epoch, _ledger?.Completed ?? 0, _plan?.StepCount ?? 0)));
+            Receive<GetJobStatus>(_ => ReplyStatus());
             ReceiveAny(_ => { });
         });
     }

@@ -29,7 +29,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly NodeMetrics? _metrics;
     private readonly SortedDictionary<long, PendingStep> _pending = [];
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
-    private readonly SortedDictionary<int, byte[]> _restoreChunks = [];
+    private readonly ChunkAssembly _restoreChunks = new();
     private PrepareWorker? _job;
     private ShardMap? _shardMap;
     private DedicatedThread? _thread;
@@ -136,14 +136,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<RestoreStateChunk>(m => IsCurrent(m.JobId), m =>
         {
-            _restoreChunks[m.Index] = m.Bytes;
-            if (_restoreChunks.Count < m.Count)
+            if (_restoreChunks.Add(m.Index, m.Count, m.Bytes) is not { } state)
             {
                 return;
             }
 
-            var state = _restoreChunks.Values.SelectMany(b => b).ToArray();
-            _restoreChunks.Clear();
             RunAndReply(replica =>
             {
                 replica.ImportState(state);
