@@ -51,6 +51,21 @@ public sealed class ApiCluster : IAsyncLifetime
 
 public sealed class ApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
 {
+    private static async Task<JobInfo> ListedUntilAsync(Jobs.JobsClient client, string jobId, Func<JobInfo, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var job = (await client.ListJobsAsync(new ListJobsRequest())).Jobs.Single(j => j.JobId == jobId);
+            if (condition(job) || DateTime.UtcNow > deadline)
+            {
+                return job;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     private static TrainingSpec SmallMlp(int epochs = 2) => new() { Model = "mlp", Data = "sample", Epochs = epochs, Limit = 3000, Workers = 1 };
 
     [Fact]
@@ -151,7 +166,9 @@ public sealed class ApiTests(ApiCluster cluster) : IClassFixture<ApiCluster>
         Assert.True(await supervisedWatch.ResponseStream.MoveNext(), "the supervised job ended without an event");
         var dqn = await client.SubmitJobAsync(new SubmitJobRequest { Dqn = new DqnSpec { Env = "cartpole", Collectors = 1, Steps = 2000, Seed = 2 } });
 
-        var waiting = (await client.ListJobsAsync(new ListJobsRequest())).Jobs.Single(j => j.JobId == dqn.JobId);
+        // The API records the job before its reservation reaches the job manager's queue, so the position shows
+        // up a moment after the submit returns.
+        var waiting = await ListedUntilAsync(client, dqn.JobId, job => job.QueuePosition > 0);
         Assert.Equal(JobState.Queued, waiting.State);
         Assert.Equal(1, waiting.QueuePosition);
         Assert.Equal(JobState.Running, (await client.GetJobAsync(new GetJobRequest { JobId = supervised.JobId })).State);
