@@ -223,6 +223,58 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         Assert.Equal(8.0, checkpoint.Position.EpochLossSum);
     }
 
+    [Fact]
+    public void A_worker_lost_while_the_job_prepares_should_end_this_attempt_and_ask_the_job_manager_to_start_it_again_on_the_survivor()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1 });
+        _worker0.ExpectMsg<PrepareWorker>();
+        _worker1.ExpectMsg<PrepareWorker>();
+        _worker0.Reply(new WorkerPrepared("job-1", 0, 3, "127.0.0.1:5000", 1));
+
+        // Both probes live on the test's own node: the first worker there is the one lost.
+        var node = _worker0.Ref.Path.Address.ToString();
+        coordinator.Tell(new WorkerLost(0, node, "became unreachable"));
+
+        var interrupted = _requester.ExpectMsg<JobInterrupted>();
+        Assert.Equal(new JobInterrupted("job-1", node, "became unreachable", "preparing"), interrupted);
+        _worker1.FishForMessage(m => m is ReleaseJob);
+        coordinator.Tell(GetJobStatus.Instance, TestActor);
+        Assert.Equal("restarting", ExpectMsg<JobStatus>().State);
+    }
+
+    [Fact]
+    public void A_worker_lost_while_the_job_prepares_should_fail_it_when_the_survivors_are_fewer_than_min_workers()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, MinWorkers = 2, BatchSize = 10, Epochs = 1 });
+        _worker0.ExpectMsg<PrepareWorker>();
+        coordinator.Tell(new WorkerLost(0, _worker0.Ref.Path.Address.ToString(), "left the cluster"));
+
+        var failed = _requester.FishForMessage<JobFailed>(_ => true);
+        Assert.Contains("left the cluster while the job was preparing", failed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_worker_lost_while_a_checkpoint_is_written_should_ask_for_a_restart_from_the_newest_checkpoint()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, BatchSize = 10, Epochs = 1, CheckpointEvery = 1 });
+        DriveToRunning();
+        // The two steps in flight drain before the checkpoint's capture.
+        var issued = new[] { _worker0, _worker1 }.Select(probe => (probe, probe.ExpectMsg<StartStep>(), probe.ExpectMsg<StartStep>())).ToArray();
+        for (var rank = 0; rank < 2; rank++)
+        {
+            var (probe, first, second) = issued[rank];
+            foreach (var step in new[] { first, second })
+            {
+                coordinator.Tell(new StepCompleted("job-1", step.Sequence, step.Epoch, step.Step, rank, 2.0, step.Assignment.Length, null), probe.Ref);
+            }
+        }
+
+        _worker0.FishForMessage<CaptureState>(_ => true);
+        coordinator.Tell(new WorkerLost(1, _worker0.Ref.Path.Address.ToString(), "became unreachable"));
+
+        Assert.Equal("checkpointing", _requester.FishForMessage<JobInterrupted>(_ => true).State);
+    }
+
     void IDisposable.Dispose()
     {
         _run.Dispose();

@@ -88,6 +88,46 @@ public sealed class JobStoreRestartTests(ITestOutputHelper output)
         Assert.Equal(jobStore is null, File.Exists(Path.Combine(runs.Path, "jobs.db")));
     }
 
+    [Fact]
+    public async Task A_job_running_before_its_first_checkpoint_when_the_coordinator_is_killed_should_start_again_from_the_beginning()
+    {
+        using var runs = new TempDirectory();
+        var port = LocalPorts.Free().ToString(CultureInfo.InvariantCulture);
+        var grpcPort = LocalPorts.Free();
+        string[] coordinatorArguments = ["node", "--role", "coordinator,data", "--host", "127.0.0.1", "--port", port, "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
+            "--management-port", "0", "--runs", runs.Path];
+        string[] workerArguments = ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}"];
+        await using var coordinator = CliProcess.Start(coordinatorArguments);
+        await using var worker = CliProcess.Start(workerArguments);
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var client = new Jobs.JobsClient(channel);
+        await WaitForWorkerAsync(client);
+
+        // Small batches make the first epoch (whose end writes the first checkpoint) last several seconds.
+        var spec = new TrainingSpec { Model = "cnn", Data = "sample", Epochs = 2, Limit = 3000, BatchSize = 8, Workers = 1, Seed = 9 };
+        var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = "no checkpoint yet", Training = spec });
+        await UntilAsync(client, jobs => jobs.Any(j => j.JobId == job.JobId && j.State == JobState.Running), "the job never started");
+        coordinator.Process.Kill();
+        Assert.True(await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0, "the coordinator survived kill -9");
+        var run = Path.Combine(runs.Path, job.JobId);
+        Assert.True(new CheckpointStore(run).Files().Count == 0, "the job had written a checkpoint before the kill: the test proves nothing");
+
+        await using var restarted = CliProcess.Start(coordinatorArguments);
+        await using var newWorker = CliProcess.Start(workerArguments);
+        var ended = (await UntilAsync(client, jobs => jobs.Any(j => j.JobId == job.JobId && j.State is JobState.Finished or JobState.Failed or JobState.Cancelled), "the job never ended after the restart"))
+            .Single(j => j.JobId == job.JobId);
+        Assert.True(ended.State == JobState.Finished, $"{ended.State} {ended.Error}\n{restarted.Output}");
+        var summary = new RunDirectory(run).ReadSummary();
+        Assert.DoesNotContain(summary.Membership, change => change.Change == "resumed");
+        Assert.Equal([3000L, 3000L], summary.SamplesPerEpoch);
+        using var reference = new TempDirectory();
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Cnn) with { Epochs = 2, Data = "sample", Limit = 3000, BatchSize = 8, Workers = 1, Seed = 9 };
+        var sample = TestData.FashionSample;
+        var uninterrupted = await ClusterRun.TrainAsync(settings, sample with { Train = sample.Train.Take(3000) }, reference.Path);
+        var difference = RunParameters.MaxDifference(RunParameters.Load(settings, run), uninterrupted.Parameters);
+        Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the job started again and an uninterrupted run");
+    }
+
     private static async Task WaitForWorkerAsync(Jobs.JobsClient client)
     {
         var deadline = DateTime.UtcNow + Limit;

@@ -12,7 +12,6 @@ namespace ClusterTrainer.Training.Tests;
 /// <summary>The job manager's scheduling on a real cluster of ActorSystems on 127.0.0.1: queue, concurrency, wait bound.</summary>
 public sealed class SchedulingTests
 {
-    private static readonly ILogger Silent = new LoggerConfiguration().CreateLogger();
     private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(2);
     private static readonly JobManagerOptions ShortWait = JobManagerOptions.Default with
     {
@@ -23,7 +22,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task A_job_queued_behind_a_running_job_that_outlasts_the_wait_bound_should_start_and_finish()
     {
-        await using var cluster = await StartAsync(workers: 1);
+        await using var cluster = await InProcessCluster.StartAsync(ShortWait, workers: 1);
         using var first = new TempDirectory();
         using var second = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 1, Seed = 3 };
@@ -44,14 +43,14 @@ public sealed class SchedulingTests
     [Fact]
     public async Task One_worker_jobs_should_run_at_once_on_different_worker_nodes_and_status_should_name_each_nodes_job()
     {
-        await using var cluster = await StartAsync(workers: 2);
+        await using var cluster = await InProcessCluster.StartAsync(ShortWait, workers: 2);
         using var runs = new TempDirectory();
         using var cancel = new CancellationTokenSource();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 1, Epochs = 200 };
         var jobs = new[] { "job-a", "job-b" }.Select(id =>
             ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob(id, settings, Path.Combine(runs.Path, id)), cancellationToken: cancel.Token)).ToArray();
 
-        var busy = await Eventually(cluster.Manager, w => w.RunningJobs.Count == 2);
+        var busy = await InProcessCluster.Eventually(cluster.Manager, w => w.RunningJobs.Count == 2);
         Assert.Equal(["job-a", "job-b"], busy.RunningJobs);
         Assert.Equal(["job-a", "job-b"], busy.NodeJobs.Order(StringComparer.Ordinal));
         Assert.Empty(busy.Queue);
@@ -62,19 +61,19 @@ public sealed class SchedulingTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.WaitAsync(TimeSpan.FromMinutes(1)));
         }
 
-        await Eventually(cluster.Manager, w => w.RunningJobs.Count == 0);
+        await InProcessCluster.Eventually(cluster.Manager, w => w.RunningJobs.Count == 0);
     }
 
     [Fact]
     public async Task Losing_a_worker_node_should_fail_only_the_job_that_used_it()
     {
-        await using var cluster = await StartAsync(workers: 2);
+        await using var cluster = await InProcessCluster.StartAsync(ShortWait, workers: 2);
         using var runs = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 1, Seed = 5 };
         var doomed = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("doomed", settings with { Epochs = 500 }, Path.Combine(runs.Path, "doomed")));
         var survivor = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("survivor", settings with { Epochs = 12 }, Path.Combine(runs.Path, "survivor")));
 
-        var busy = await Eventually(cluster.Manager, w => w.RunningJobs.Count == 2);
+        var busy = await InProcessCluster.Eventually(cluster.Manager, w => w.RunningJobs.Count == 2);
         var doomedNode = busy.Nodes[busy.NodeJobs.ToList().IndexOf("doomed")];
         await cluster.StopWorkerAsync(doomedNode);
 
@@ -86,14 +85,14 @@ public sealed class SchedulingTests
     [Fact]
     public async Task A_job_left_below_its_min_workers_with_no_replacement_should_fail_after_the_wait_bound_saying_so()
     {
-        await using var cluster = await StartAsync(workers: 2);
+        await using var cluster = await InProcessCluster.StartAsync(ShortWait, workers: 2);
         using var runs = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 2, MinWorkers = 2, Epochs = 500 };
         var training = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("needs-two", settings, Path.Combine(runs.Path, "needs-two")),
             e => _ = e is JobProgressed && training.TrySetResult());
         await training.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        var busy = await Eventually(cluster.Manager, w => w.BusyNodes.Count == 2);
+        var busy = await InProcessCluster.Eventually(cluster.Manager, w => w.BusyNodes.Count == 2);
         await cluster.StopWorkerAsync(busy.Nodes[0]);
 
         var error = await Assert.ThrowsAsync<TrainingFailedException>(() => job.WaitAsync(TimeSpan.FromMinutes(2)));
@@ -104,7 +103,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task A_job_that_asks_for_more_workers_than_are_registered_should_fail_after_the_wait_bound_without_blocking_smaller_jobs()
     {
-        await using var cluster = await StartAsync(workers: 1);
+        await using var cluster = await InProcessCluster.StartAsync(ShortWait, workers: 1);
         using var runs = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Epochs = 1, Limit = 600 };
 
@@ -115,60 +114,5 @@ public sealed class SchedulingTests
         var error = await Assert.ThrowsAsync<TrainingFailedException>(() => tooBig.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Contains("needs 2 workers but only 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("start more worker nodes or ask for fewer workers", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<ClusterWorkers> Eventually(IActorRef manager, Func<ClusterWorkers, bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var workers = await manager.Ask<ClusterWorkers>(GetClusterWorkers.Instance, TimeSpan.FromSeconds(10));
-            if (condition(workers))
-            {
-                return workers;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"the job manager never reached the expected state; last: {string.Join(", ", workers.RunningJobs)} running, {workers.Queue.Count} queued");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<TestCluster> StartAsync(int workers)
-    {
-        var port = LocalPorts.Free();
-        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent, jobs: ShortWait);
-        var nodes = new List<ActorSystemHost> { coordinator };
-        for (var i = 0; i < workers; i++)
-        {
-            nodes.Add(await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent));
-        }
-
-        var manager = await ActorRegistry.For(coordinator.System).GetAsync<JobManagerActor>();
-        await Eventually(manager, w => w.Nodes.Count == workers);
-        return new TestCluster(coordinator.System, manager, nodes);
-    }
-
-    private sealed class TestCluster(ActorSystem system, IActorRef manager, List<ActorSystemHost> nodes) : IAsyncDisposable
-    {
-        public ActorSystem System { get; } = system;
-
-        public IActorRef Manager { get; } = manager;
-
-        /// <summary>Stops the worker node with this address: it leaves the cluster, as a node that shuts down does.</summary>
-        public async Task StopWorkerAsync(string address)
-        {
-            var node = nodes.Single(n => ((ExtendedActorSystem)n.System).Provider.DefaultAddress.ToString() == address);
-            nodes.Remove(node);
-            await node.DisposeAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            for (var i = nodes.Count - 1; i >= 0; i--)
-            {
-                await nodes[i].DisposeAsync();
-            }
-        }
     }
 }

@@ -87,6 +87,7 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         var dqn = DqnSettings.DefaultsFor("acrobot") with { Collectors = 3, Hidden = [64, 32], EpsilonAlpha = 2.5, Prioritized = true, Seed = 9 };
         yield return new StartCollectors("job", dqn, [0, 2], a, b);
         yield return new StartCollectors("job", DqnSettings.DefaultsFor("cartpole"), [1], b, a);
+        yield return new StartCollectors("job", dqn, [0, 2], a, b, [1234L, 0L]);
         yield return new CollectorsStarted("job", "akka.tcp://clustertrainer@127.0.0.1:4100", [0, 2], [a, b]);
         yield return new CollectorsRefused("job", "akka.tcp://clustertrainer@127.0.0.1:4100", "why");
         yield return new PolicyWeightsPart("job", 3, 96, 1, 5, 16_000, 67_000, [1.5f, -2f, 0f, float.MaxValue]);

@@ -101,6 +101,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _totalSteps = (long)job.Settings.Epochs * _stepsPerEpoch;
         _checkpoints = new CheckpointStore(job.OutputDirectory);
         _checkpointPolicy = new CheckpointPolicy(job.Settings.CheckpointEvery);
+        if (job.Resume is null && job.RestartedAfter is { } restart)
+        {
+            _membership.Add(restart with { Sequence = 0, Reason = $"{restart.Reason}; started again from the beginning (no checkpoint yet)", Workers = workers.Count });
+        }
+
         Preparing();
     }
 
@@ -206,12 +211,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A lost worker: while training or evaluating, the survivors form a new ring and the job goes on (see
-    /// <see cref="Regroup"/>); in the other states (preparing, connecting, restoring, checkpointing, saving) the job
-    /// fails, and its newest checkpoint is where `--resume` continues.
+    /// <see cref="Regroup"/>). In the other states (preparing, connecting, restoring, writing a checkpoint, saving,
+    /// admitting a joiner) the workers are between protocols, so the job is started again on the survivors instead
+    /// (see <see cref="Interrupt"/>). A node that had registered to join but was not admitted yet is simply forgotten.
     /// </summary>
     private void Lost(WorkerLost lost)
     {
-        if (_state is "running" or "evaluating" or "regrouping" && RemoveWorker(lost.Node))
+        if (_joining.RemoveAll(j => j.Node == lost.Node) > 0)
+        {
+            _log.Warning("Job {JobId}: worker node {Node} {Reason} before it joined; the job goes on without it", _job.JobId, lost.Node, lost.Reason);
+            return;
+        }
+
+        var member = RemoveWorker(lost.Node);
+        if (_state is "running" or "evaluating" or "regrouping" && member)
         {
             if (_workers.Count == 0)
             {
@@ -230,7 +243,32 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (_state is not ("running" or "evaluating" or "regrouping") && _workers.Count >= Math.Max(1, Settings.MinWorkers))
+        {
+            Interrupt(lost);
+            return;
+        }
+
         FailLost(lost);
+    }
+
+    /// <summary>
+    /// Ends this attempt and asks the job manager to start the job again on the surviving worker nodes from the newest
+    /// checkpoint, as `--resume` would: what is redone is the steps since that checkpoint (all of them when there is
+    /// none), and the result is the same within float rounding. A cancel asked for before the loss wins.
+    /// </summary>
+    private void Interrupt(WorkerLost lost)
+    {
+        if (_cancelRequested)
+        {
+            Cancel();
+            return;
+        }
+
+        _log.Warning("Job {JobId}: worker node {Node} {Reason} while the job was {State}; it starts again on the {Workers} surviving workers from its newest checkpoint",
+            _job.JobId, lost.Node, lost.Reason, _state, WorldSize);
+        _requester.Tell(new JobInterrupted(_job.JobId, lost.Node, lost.Reason, _state));
+        End("restarting", $"worker node {lost.Node} {lost.Reason} while the job was {_state}; the job starts again");
     }
 
     /// <summary>
@@ -528,7 +566,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         _metrics.AddRange(position.Metrics);
         _membership.AddRange(position.Membership);
         _epochSampleCounts.AddRange(position.EpochSampleCounts);
-        _membership.Add(new MembershipChange(position.Sequence, "all", "resumed", $"resumed from the checkpoint at step {position.Sequence} with {WorldSize} workers", WorldSize, 0));
+        _membership.Add(_job.RestartedAfter is { } restart
+            ? restart with { Sequence = position.Sequence, Reason = $"{restart.Reason}; started again from the checkpoint at step {position.Sequence}", Workers = WorldSize }
+            : new MembershipChange(position.Sequence, "all", "resumed", $"resumed from the checkpoint at step {position.Sequence} with {WorldSize} workers", WorldSize, 0));
         _samplesDone = position.SamplesDone;
         _trainSecondsBefore = position.TrainSeconds;
         var chunks = resume.State.Chunk(StateChunk.MaxBytes).ToArray();

@@ -10,7 +10,20 @@ public sealed record TrainingJob(string JobId, TrainingSettings Settings, DataSp
 {
     /// <summary>The checkpoint to continue from (its run directory is <see cref="OutputDirectory"/>); null starts afresh.</summary>
     public Checkpoint? Resume { get; init; }
+
+    /// <summary>
+    /// Set when the job manager starts the job again after a worker was lost where the survivors could not regroup in
+    /// place: summary.json records it as the membership change at the step the job continues from.
+    /// </summary>
+    public MembershipChange? RestartedAfter { get; init; }
 }
+
+/// <summary>
+/// A worker was lost while the job started, restored, wrote a checkpoint or saved its model, where the survivors cannot
+/// regroup in place: the coordinator has ended, and the job manager starts the job again on the surviving worker nodes
+/// from its newest checkpoint (from the beginning when it has none).
+/// </summary>
+public sealed record JobInterrupted(string JobId, string Node, string Reason, string State);
 
 /// <summary>How long the coordinator waits for any sign of progress before it fails the job.</summary>
 public sealed record CoordinatorTimeouts(TimeSpan Progress, TimeSpan WatchdogInterval)

@@ -48,6 +48,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         Receive<JobFinished>(m => End(m.JobId, m));
         Receive<JobFailed>(m => End(m.JobId, m));
         Receive<JobCancelled>(m => End(m.JobId, m));
+        Receive<JobInterrupted>(Restart);
         Receive<Terminated>(ReservationHolderStopped);
     }
 
@@ -183,7 +184,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
     private void Start(QueuedJob queued, IReadOnlyList<string> nodes, bool backfilled)
     {
         _queue.Remove(queued);
-        var active = new ActiveJob(queued, nodes.ToArray(), nodes.Select(n => _workers[n]).ToArray());
+        var active = new ActiveJob(queued, nodes.ToArray());
         _running.Add(queued.JobId, active);
         _log.Information("Job {JobId} starts on {Workers} workers {Nodes} (backfilled: {Backfilled}); {Queued} jobs wait", queued.JobId, nodes.Count, nodes, backfilled, _queue.Count);
         if (queued.Training is not { } request)
@@ -192,15 +193,54 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        Load(request, request.Resume, loaded: null);
+    }
+
+    /// <summary>Loads the job's data (unless <paramref name="loaded"/> already holds it) and, to resume, its newest checkpoint, off the actor's thread.</summary>
+    private void Load(SubmitTrainingJob request, bool resume, DataSplit? loaded)
+    {
         var settings = request.Settings;
         Task.Run(() =>
         {
-            var data = new DataLocator().Load(settings.Data, settings.Seed);
-            var checkpoint = request.Resume
+            var data = loaded ?? LoadData(settings);
+            var checkpoint = resume
                 ? new CheckpointStore(request.OutputDirectory).LoadLatest(settings, skipped => _log.Warning("Job {JobId}: {Problem}", request.JobId, skipped.Message))
                 : null;
-            return (Data: ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses), Checkpoint: checkpoint);
-        }).PipeTo(Self, success: loaded => new DataLoaded(request.JobId, loaded.Data, loaded.Checkpoint), failure: error => new DataFailed(request.JobId, error.GetBaseException().Message));
+            return (Data: data, Checkpoint: checkpoint);
+        }).PipeTo(Self, success: result => new DataLoaded(request.JobId, result.Data, result.Checkpoint), failure: error => new DataFailed(request.JobId, error.GetBaseException().Message));
+    }
+
+    private static DataSplit LoadData(TrainingSettings settings)
+    {
+        var data = new DataLocator().Load(settings.Data, settings.Seed);
+        return ClassCount.RequireAtMost(settings.Limit is { } limit ? data with { Train = data.Train.Take(limit) } : data, settings.MaxClasses);
+    }
+
+    /// <summary>
+    /// A worker of the job was lost where its survivors could not regroup in place (see <see cref="JobInterrupted"/>): the
+    /// job keeps its surviving nodes (and any that registered to join it) and starts again on them from its newest
+    /// checkpoint, or from the beginning when it has none yet, with new shard and coordinator actors.
+    /// </summary>
+    private void Restart(JobInterrupted interrupted)
+    {
+        if (!_running.TryGetValue(interrupted.JobId, out var running) || running.Queued.Training is not { } request || !Sender.Equals(running.Coordinator))
+        {
+            return;
+        }
+
+        foreach (var child in running.Children)
+        {
+            Context.Stop(child);
+        }
+
+        running.Children = [];
+        running.Coordinator = null;
+        running.Attempt++;
+        var resume = request.Resume || new CheckpointStore(request.OutputDirectory).Files().Count > 0;
+        running.RestartedAfter = new MembershipChange(0, interrupted.Node, "lost", $"{interrupted.Reason} while the job was {interrupted.State}", running.Nodes.Length, 0);
+        _log.Warning("Job {JobId} starts again (attempt {Attempt}) on {Workers} workers {Nodes} from {From}: worker node {Node} {Reason} while the job was {State}",
+            request.JobId, running.Attempt + 1, running.Nodes.Length, running.Nodes, resume ? "its newest checkpoint" : "the beginning", interrupted.Node, interrupted.Reason, interrupted.State);
+        Load(request, resume, running.Data);
     }
 
     private void Launch(DataLoaded loaded)
@@ -217,15 +257,19 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         }
 
         var data = loaded.Data;
+        running.Data = data;
+        // A restarted job's new actors must not wait for the old ones' names to be freed.
+        var suffix = running.Attempt == 0 ? string.Empty : $"-r{running.Attempt}";
         var shardMap = new ShardMap(data.Train.Count, request.Settings.Shards);
         var shards = Enumerable.Range(0, request.Settings.Shards).Select(s =>
         {
             var (start, count) = shardMap.Range(s);
-            return Context.ActorOf(DataShardActor.Props(data.Train, start, count), $"{request.JobId}-shard-{s}");
+            return Context.ActorOf(DataShardActor.Props(data.Train, start, count), $"{request.JobId}-shard-{s}{suffix}");
         }).ToArray();
-        var testShard = Context.ActorOf(DataShardActor.Props(data.Test, 0, data.Test.Count), $"{request.JobId}-test-shard");
-        var job = new TrainingJob(request.JobId, request.Settings, data, request.OutputDirectory) { Resume = loaded.Checkpoint };
-        running.Coordinator = Context.ActorOf(CoordinatorActor.Props(job, running.Workers, shards, testShard, Self, _log, _options.Coordinator), $"{request.JobId}-coordinator");
+        var testShard = Context.ActorOf(DataShardActor.Props(data.Test, 0, data.Test.Count), $"{request.JobId}-test-shard{suffix}");
+        var job = new TrainingJob(request.JobId, request.Settings, data, request.OutputDirectory) { Resume = loaded.Checkpoint, RestartedAfter = running.RestartedAfter };
+        var workers = running.Nodes.Select(n => _workers[n]).ToArray();
+        running.Coordinator = Context.ActorOf(CoordinatorActor.Props(job, workers, shards, testShard, Self, _log, _options.Coordinator), $"{request.JobId}-coordinator{suffix}");
         running.Children = [.. shards, testShard, running.Coordinator];
     }
 
@@ -290,7 +334,14 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             }
             else
             {
-                End(running.JobId, new JobFailed(running.JobId, $"worker node {node} {what} before the job started training"));
+                // Still loading its data: it starts on the nodes it has left, if they are enough.
+                running.Nodes = [.. running.Nodes.Where(n => n != node)];
+                var needed = Math.Max(1, running.Queued.Training!.Settings.MinWorkers);
+                if (running.Nodes.Length < needed)
+                {
+                    End(running.JobId, new JobFailed(running.JobId,
+                        $"worker node {node} {what} before the job started training, leaving {running.Nodes.Length} workers, below --min-workers {needed}; submit it again when enough worker nodes are up"));
+                }
             }
         }
 
@@ -385,7 +436,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         public int Bypassed { get; set; }
     }
 
-    private sealed class ActiveJob(QueuedJob queued, string[] nodes, IActorRef[] workers)
+    private sealed class ActiveJob(QueuedJob queued, string[] nodes)
     {
         private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
 
@@ -398,7 +449,14 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         /// <summary>Its worker nodes; a lost one is removed (the job goes on without it, or ends).</summary>
         public string[] Nodes { get; set; } = nodes;
 
-        public IActorRef[] Workers { get; } = workers;
+        /// <summary>Its data, once loaded: a restart reuses it.</summary>
+        public DataSplit? Data { get; set; }
+
+        /// <summary>How many times it started again after a lost worker (0: the first start).</summary>
+        public int Attempt { get; set; }
+
+        /// <summary>The loss that made it start again, for its summary; null on its first start.</summary>
+        public MembershipChange? RestartedAfter { get; set; }
 
         public IActorRef? Coordinator { get; set; }
 

@@ -76,7 +76,7 @@ public sealed class CollectorActor : ReceiveActor
         var settings = _setup.Settings;
         var index = _setup.Index;
         var spec = EnvironmentCatalog.Get(settings.Environment);
-        var quota = settings.QuotaOf(index);
+        var quota = _setup.Quota;
         // Acting is a tiny forward pass: one intra-op thread per collector keeps them from fighting over cores.
         _thread = new DedicatedThread($"collector-{index}", () => torch.set_num_threads(1));
         _thread.Run(() =>

@@ -44,15 +44,23 @@ public sealed class CollectorHostActor : ReceiveActor
             {
                 refusal = "this node already runs collectors of this job for another coordinator, or the collectors are not the job's";
             }
-            else if (hosted.Latest is { } latest)
-            {
-                _log.Information("Job {JobId}: collectors {Collectors} moved to node {Node} start with weights version {Version}", m.JobId, m.Collectors, _node, latest.Version);
-                Launch(hosted, m.Collectors, latest);
-                return;
-            }
             else
             {
-                hosted.Added.AddRange(m.Collectors);
+                foreach (var index in m.Collectors)
+                {
+                    hosted.StepsDone[index] = m.StepsDoneBy(index);
+                }
+
+                if (hosted.Latest is { } latest)
+                {
+                    _log.Information("Job {JobId}: collectors {Collectors} moved to node {Node} start with weights version {Version}", m.JobId, m.Collectors, _node, latest.Version);
+                    Launch(hosted, m.Collectors, latest);
+                }
+                else
+                {
+                    hosted.Added.AddRange(m.Collectors);
+                }
+
                 return;
             }
         }
@@ -80,7 +88,13 @@ public sealed class CollectorHostActor : ReceiveActor
         }
 
         Context.Watch(m.Coordinator);
-        _jobs[m.JobId] = new HostedJob(m);
+        var job = new HostedJob(m);
+        foreach (var index in m.Collectors)
+        {
+            job.StepsDone[index] = m.StepsDoneBy(index);
+        }
+
+        _jobs[m.JobId] = job;
         _log.Debug("Job {JobId}: collectors {Collectors} wait for their initial weights", m.JobId, m.Collectors);
     }
 
@@ -145,7 +159,7 @@ public sealed class CollectorHostActor : ReceiveActor
         {
             var log = _log.ForContext("JobId", request.JobId).ForContext("Collector", index);
             var collector = Context.ActorOf(
-                CollectorActor.Props(new CollectorSetup(index, request.Settings, initial.Values), request.Replay, request.Coordinator, log),
+                CollectorActor.Props(new CollectorSetup(index, request.Settings, initial.Values, job.StepsDone.GetValueOrDefault(index)), request.Replay, request.Coordinator, log),
                 $"collector-{index}-{++_started}");
             Context.Watch(collector);
             if (initial.Version > 0)
@@ -202,6 +216,9 @@ public sealed class CollectorHostActor : ReceiveActor
 
         /// <summary>The newest whole weights: what collectors moved here start with.</summary>
         public PolicyWeights? Latest { get; set; }
+
+        /// <summary>Per collector, the steps of its quota collected on a lost node before it moved here.</summary>
+        public Dictionary<int, long> StepsDone { get; } = [];
 
         /// <summary>Collectors added before any weights arrived, waiting for the first whole weights.</summary>
         public List<int> Added { get; } = [];

@@ -222,6 +222,12 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CollectorsStarted>(started =>
         {
             var node = Sender.Path.Address;
+            if (_lostNodes.Contains(node))
+            {
+                // A late answer of a node already given up on: its collectors were placed elsewhere.
+                return;
+            }
+
             RecordStarted(started);
             _started.Add(node);
             if (!_clock.IsRunning)
@@ -363,6 +369,13 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (m.AddressTerminated)
+        {
+            // Its node is gone: the death watch can say so before the cluster's membership events do.
+            NodeLost(actor.Path.Address, "is gone (its actors were terminated with the node)");
+            return;
+        }
+
         if (_hosts.ContainsValue(actor))
         {
             // A host is a top-level actor of its node that never stops on its own: the node is going or gone.
@@ -383,20 +396,20 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         }
 
         _log.Warning("Worker node {Node} with collectors {Collectors} {What}", node.ToString(), collectors, what);
-        if (!_learning)
-        {
-            Fail($"worker node {node}, which runs collectors {string.Join(", ", collectors)}, {what}");
-            return;
-        }
-
         MoveCollectors(node, collectors);
+        if (!_learning && _started.Count == _placed.Count)
+        {
+            // Lost while the collectors were being placed: the nodes left have all started theirs.
+            Timers.Cancel("placement");
+            StartLearning([Self]);
+        }
     }
 
     /// <summary>
-    /// A worker node lost while the job learns: its collectors start again with the newest weights on the surviving worker
+    /// A worker node lost while the job places its collectors or learns: its collectors start again with the newest weights on the surviving worker
     /// node that has the fewest, or on this (the coordinator's) node when none is left, and the job goes on; the replay
-    /// buffer and the learner live here, so nothing else is lost. A moved collector starts its share of the steps afresh
-    /// (its experience before the loss stays in the replay buffer, and its steps so far stay in the count).
+    /// buffer and the learner live here, so nothing else is lost. A moved collector collects the rest of its quota (the steps
+    /// it had reported are subtracted; its experience before the loss stays in the replay buffer), so the job collects what it asked for.
     /// </summary>
     private void MoveCollectors(Address node, int[] collectors)
     {
@@ -414,6 +427,15 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             _collectorStepsBeforeMove[index] = _collectorSteps[index];
         }
 
+        // A collector that had reported its whole quota has nothing left to collect.
+        collectors = [.. collectors.Where(i => _collectorSteps[i] < _settings.QuotaOf(i))];
+        if (collectors.Length == 0)
+        {
+            return;
+        }
+
+        var stepsDone = collectors.Select(i => _collectorSteps[i]).ToArray();
+
         // To the surviving worker node with the fewest collectors; to this node when none is left.
         var target = _hosts.Keys.OrderBy(n => _placed.GetValueOrDefault(n, []).Length).ThenBy(n => n.ToString(), StringComparer.Ordinal).FirstOrDefault();
         if (target is not null)
@@ -421,8 +443,8 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
             var host = _hosts[target];
             _placed[target] = [.. _placed[target], .. collectors];
             // The host starts them with the newest weights it holds; the next weights reach them as they reach the others.
-            host.Tell(new StartCollectors(_jobId, _settings, collectors, _replay, Self));
-            _log.Warning("Collectors {Collectors} of lost worker node {Node} start again on worker node {Target}", collectors, node.ToString(), target.ToString());
+            host.Tell(new StartCollectors(_jobId, _settings, collectors, _replay, Self, stepsDone));
+            _log.Warning("Collectors {Collectors} of lost worker node {Node} start again on worker node {Target} with the rest of their quotas", collectors, node.ToString(), target.ToString());
             return;
         }
 
@@ -431,7 +453,7 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         foreach (var index in collectors)
         {
             var collector = Watch(Context.ActorOf(
-                CollectorActor.Props(new CollectorSetup(index, _settings, weights), _replay, Self, _log.ForContext("Collector", index)),
+                CollectorActor.Props(new CollectorSetup(index, _settings, weights, _collectorSteps[index]), _replay, Self, _log.ForContext("Collector", index)),
                 $"collector-{index}-moved-{_movedCollectors.Count}"));
             _movedCollectors.Add(collector);
             _collectorNodes[index] = here;

@@ -34,6 +34,19 @@ internal static class BinaryCodec
         return values;
     }
 
+    public static void WriteLongs(this BinaryWriter writer, ReadOnlySpan<long> values)
+    {
+        writer.Write(values.Length);
+        writer.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    public static long[] ReadLongs(this BinaryReader reader)
+    {
+        var values = new long[ReadLength(reader, sizeof(long))];
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
     public static void WriteFloats(this BinaryWriter writer, ReadOnlySpan<float> values)
     {
         writer.Write(values.Length);

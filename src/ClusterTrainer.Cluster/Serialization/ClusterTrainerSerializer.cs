@@ -166,7 +166,8 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
             w.WriteInts(m.Collectors);
             w.WriteActorRef(m.Replay);
             w.WriteActorRef(m.Coordinator);
-        }, (r, s) => new StartCollectors(r.ReadString(), r.ReadJson<DqnSettings>(), r.ReadInts(), r.ReadActorRef(s), r.ReadActorRef(s)));
+            w.WriteLongs(m.StepsDone ?? []);
+        }, (r, s) => new StartCollectors(r.ReadString(), r.ReadJson<DqnSettings>(), r.ReadInts(), r.ReadActorRef(s), r.ReadActorRef(s), r.ReadLongs() is { Length: > 0 } done ? done : null));
         Add<CollectorsStarted>("CollectorsStarted", true, (w, m) => { w.Write(m.JobId); w.Write(m.Node); w.WriteInts(m.Collectors); w.WriteActorRefs(m.Refs); }, (r, s) => new CollectorsStarted(r.ReadString(), r.ReadString(), r.ReadInts(), r.ReadActorRefs(s)));
         Add<CollectorsRefused>("CollectorsRefused", true, (w, m) => { w.Write(m.JobId); w.Write(m.Node); w.Write(m.Reason); }, (r, _) => new CollectorsRefused(r.ReadString(), r.ReadString(), r.ReadString()));
         Add<PolicyWeightsPart>("PolicyWeightsPart", true, (w, m) =>

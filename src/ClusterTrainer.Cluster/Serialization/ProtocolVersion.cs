@@ -6,5 +6,5 @@ namespace ClusterTrainer.Cluster.Serialization;
 /// </summary>
 public static class ProtocolVersion
 {
-    public const int Current = 4;
+    public const int Current = 5;
 }

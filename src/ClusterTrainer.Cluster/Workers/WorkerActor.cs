@@ -192,9 +192,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<StepFailed>(m => _coordinator.Tell(m));
         Receive<ReleaseJob>(m =>
         {
-            // A release of an earlier job can arrive after the next job's preparation (they come from different
-            // coordinators): it must not tear down the job now running.
-            if (m.JobId == Job.JobId)
+            // A release of an earlier job, or of an earlier attempt of this job (a job the job manager started again
+            // after a lost worker), can arrive after the next preparation: they come from different coordinators, and
+            // must not tear down the job now running.
+            if (m.JobId == Job.JobId && Sender.Equals(_coordinator))
             {
                 Release(m.Reason);
             }

@@ -93,6 +93,41 @@ public sealed class DqnMultiNodeTests : TestKit
     }
 
     [Fact]
+    public async Task A_killed_last_worker_node_should_have_its_collectors_moved_to_the_coordinator_node_and_the_job_should_finish()
+    {
+        var port = LocalPorts.Free();
+        var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
+        // Two nodes: when one becomes unreachable the Split Brain Resolver's keep-majority breaks the tie for the side
+        // with the lowest address, so the coordinator's port is kept below the victim's.
+        var victimPort = LocalPorts.Free();
+        while (victimPort <= port)
+        {
+            victimPort = LocalPorts.Free();
+        }
+
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var victim = CliProcess.Start("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed);
+        AwaitWorkersUp(coordinator.System, 1, TimeSpan.FromSeconds(90));
+        var settings = DqnSettings.DefaultsFor("cartpole") with { Collectors = 2, Steps = 20_000, EvalInterval = 2500, EvalEpisodes = 10, FinalEvalEpisodes = 20, Seed = 1 };
+        var collecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, e => collecting.TrySetResult(), "dqn-killed-last-worker", DqnPlacement.WorkerNodes);
+        await collecting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        AwaitCondition(() => victim.Output.Contains("collector", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+
+        victim.Process.Kill();
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(4));
+        _output.WriteLine($"finished after the kill: greedy mean {result.FinalEvalMean:F1}, {result.EnvSteps} env steps, collectors on {string.Join(", ", result.CollectorNodes)}");
+        var coordinatorAddress = ((Akka.Actor.ExtendedActorSystem)coordinator.System).Provider.DefaultAddress.ToString();
+        Assert.Equal(2, result.CollectorNodes.Count);
+        Assert.All(result.CollectorNodes, node => Assert.Equal(coordinatorAddress, node));
+        // The moved collectors collect the rest of their quotas: the job collects the steps asked for, not more (the lost
+        // node's last chunk may have reached the replay unreported, so the count can end a chunk short).
+        Assert.InRange(result.EnvSteps, 19_000, 20_000);
+        Assert.Equal(settings.FinalEvalEpisodes, result.FinalEvalReturns.Length);
+        Assert.True(result.FinalEvalMean >= 100, $"greedy mean return {result.FinalEvalMean:F1} after {result.EnvSteps} env steps");
+    }
+
+    [Fact]
     public async Task A_killed_coordinator_process_should_not_leave_collectors_running_on_the_worker_nodes()
     {
         var port = LocalPorts.Free();

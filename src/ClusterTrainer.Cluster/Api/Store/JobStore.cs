@@ -25,7 +25,6 @@ public sealed class JobStore(
     DqnJobRunner dqn,
     JobStoreLocation location) : IHostedService
 {
-    public const string RestartReason = "coordinator restarted";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,15 +95,20 @@ public sealed class JobStore(
                     _started.Add(job.JobId);
                 }
 
-                if (job.Kind == StoredJob.Training && new CheckpointStore(job.RunDirectory).Files().Count > 0)
+                if (job.Kind == StoredJob.Training)
                 {
-                    // It continues from its newest checkpoint in its run directory, ahead of the queued jobs.
-                    Log.Information("Job {JobId} was running when the coordinator stopped; it resumes from its checkpoint", job.JobId);
-                    manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: true), events);
+                    // It continues from its newest checkpoint in its run directory, or starts again from the beginning
+                    // when it stopped before its first one.
+                    var resume = new CheckpointStore(job.RunDirectory).Files().Count > 0;
+                    Log.Information("Job {JobId} was running when the coordinator stopped; it {Continues}", job.JobId,
+                        resume ? "resumes from its newest checkpoint" : "starts again from the beginning (it had no checkpoint yet)");
+                    manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: resume), events);
                     break;
                 }
 
-                registry.Apply(new JobFailed(job.JobId, RestartReason));
+                // A DQN job's replay buffer and learner lived in the coordinator process: it starts again from the beginning.
+                Log.Information("DQN job {JobId} was running when the coordinator stopped; it starts again from the beginning (its replay buffer and learner were in that process)", job.JobId);
+                dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
                 break;
             case StoredJobState.Queued when job.Kind == StoredJob.Dqn:
                 dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
