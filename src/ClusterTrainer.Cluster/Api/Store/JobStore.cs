@@ -87,38 +87,34 @@ public sealed class JobStore(
     {
         var job = stored.Job;
         registry.Restore(stored);
-        switch (stored.State)
+        if (stored.State is not (StoredJobState.Running or StoredJobState.Queued))
         {
-            case StoredJobState.Running:
-                lock (_started)
-                {
-                    _started.Add(job.JobId);
-                }
-
-                if (job.Kind == StoredJob.Training)
-                {
-                    // It continues from its newest checkpoint in its run directory, or starts again from the beginning
-                    // when it stopped before its first one.
-                    var resume = new CheckpointStore(job.RunDirectory).Files().Count > 0;
-                    Log.Information("Job {JobId} was running when the coordinator stopped; it {Continues}", job.JobId,
-                        resume ? "resumes from its newest checkpoint" : "starts again from the beginning (it had no checkpoint yet)");
-                    manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: resume), events);
-                    break;
-                }
-
-                // A DQN job's replay buffer and learner lived in the coordinator process: it starts again from the beginning.
-                Log.Information("DQN job {JobId} was running when the coordinator stopped; it starts again from the beginning (its replay buffer and learner were in that process)", job.JobId);
-                dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
-                break;
-            case StoredJobState.Queued when job.Kind == StoredJob.Dqn:
-                dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
-                break;
-            case StoredJobState.Queued:
-                // A queued resume (its run directory holds checkpoints) stays a resume; a new job's directory has none.
-                manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory,
-                    Resume: new CheckpointStore(job.RunDirectory).Files().Count > 0), events);
-                break;
+            return;
         }
+
+        if (stored.State == StoredJobState.Running)
+        {
+            lock (_started)
+            {
+                _started.Add(job.JobId);
+            }
+        }
+
+        // A running job starts again ahead of the queued ones (they were queued after it), the same way a queued one does:
+        // a DQN job from the beginning (its replay buffer and learner lived in the coordinator process), a training job
+        // from its newest checkpoint when its run directory holds one (a running job that had written one, or a queued
+        // resume), else from the beginning.
+        if (job.Kind == StoredJob.Dqn)
+        {
+            Log.Information("DQN job {JobId} was {State} when the coordinator stopped; it starts from the beginning", job.JobId, stored.State);
+            dqn.Run(job.JobId, RunJson.Deserialize<ClusterTrainer.Rl.Dqn.DqnSettings>(job.SettingsJson, "stored DQN settings"), job.RunDirectory, job.Workers);
+            return;
+        }
+
+        var resume = new CheckpointStore(job.RunDirectory).Files().Count > 0;
+        Log.Information("Job {JobId} was {State} when the coordinator stopped; it {Continues}", job.JobId, stored.State,
+            resume ? "resumes from its newest checkpoint" : "starts from the beginning");
+        manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: resume), events);
     }
 
     /// <summary>Runs under the registry's lock, for every event: only a job's first progress and its end are written.</summary>
