@@ -25,12 +25,12 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
         _requester = CreateTestProbe("requester");
     }
 
-    private IActorRef Start(TrainingSettings settings, CoordinatorTimeouts? timeouts = null)
+    private IActorRef Start(TrainingSettings settings, CoordinatorTimeouts? timeouts = null, int workers = 2)
     {
         var data = TestData.Small(train: 40, test: 10);
         var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
         var job = new TrainingJob("job-1", settings.Validate(), data, _run.Path);
-        return Sys.ActorOf(CoordinatorActor.Props(job, [_worker0.Ref, _worker1.Ref], [shard], shard, _requester.Ref,
+        return Sys.ActorOf(CoordinatorActor.Props(job, workers == 1 ? [_worker0.Ref] : [_worker0.Ref, _worker1.Ref], [shard], shard, _requester.Ref,
             new LoggerConfiguration().CreateLogger(), timeouts ?? CoordinatorTimeouts.Default with { LostWorkerWait = TimeSpan.Zero }));
     }
 
@@ -243,9 +243,19 @@ public sealed class CoordinatorActorTests : TestKit, IDisposable
     }
 
     [Fact]
-    public void A_worker_lost_while_the_job_prepares_should_fail_it_when_the_survivors_are_fewer_than_min_workers()
+    public void A_worker_lost_while_the_job_prepares_should_ask_for_a_restart_even_below_min_workers_for_the_job_manager_waits_for_replacements()
     {
         var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 2, MinWorkers = 2, BatchSize = 10, Epochs = 1 });
+        _worker0.ExpectMsg<PrepareWorker>();
+        coordinator.Tell(new WorkerLost(0, _worker0.Ref.Path.Address.ToString(), "left the cluster"));
+
+        Assert.Equal("preparing", _requester.FishForMessage<JobInterrupted>(_ => true).State);
+    }
+
+    [Fact]
+    public void A_job_that_lost_its_last_worker_while_preparing_should_fail_naming_the_loss()
+    {
+        var coordinator = Start(TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Workers = 1, BatchSize = 10, Epochs = 1 }, workers: 1);
         _worker0.ExpectMsg<PrepareWorker>();
         coordinator.Tell(new WorkerLost(0, _worker0.Ref.Path.Address.ToString(), "left the cluster"));
 

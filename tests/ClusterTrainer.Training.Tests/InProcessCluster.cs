@@ -9,7 +9,7 @@ using Serilog;
 namespace ClusterTrainer.Training.Tests;
 
 /// <summary>A coordinator node and worker nodes as real ActorSystems on 127.0.0.1 in the test process.</summary>
-internal sealed class InProcessCluster(ActorSystem system, IActorRef manager, List<ActorSystemHost> nodes) : IAsyncDisposable
+internal sealed class InProcessCluster(ActorSystem system, IActorRef manager, string seed, List<ActorSystemHost> nodes) : IAsyncDisposable
 {
     private static readonly ILogger Silent = new LoggerConfiguration().CreateLogger();
 
@@ -20,21 +20,26 @@ internal sealed class InProcessCluster(ActorSystem system, IActorRef manager, Li
     /// <summary>The addresses of the worker nodes still up, in the order they started.</summary>
     public IReadOnlyList<string> WorkerNodes => [.. nodes.Skip(1).Select(n => ((ExtendedActorSystem)n.System).Provider.DefaultAddress.ToString())];
 
-    public static async Task<InProcessCluster> StartAsync(JobManagerOptions options, int workers)
+    /// <param name="coordinatorLog">Where the coordinator node logs (the job manager's and coordinators' events); silent by default.</param>
+    public static async Task<InProcessCluster> StartAsync(JobManagerOptions options, int workers, ILogger? coordinatorLog = null)
     {
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent, jobs: options);
-        var nodes = new List<ActorSystemHost> { coordinator };
+        var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), coordinatorLog ?? Silent, jobs: options);
+        var manager = await ActorRegistry.For(coordinator.System).GetAsync<JobManagerActor>();
+        var cluster = new InProcessCluster(coordinator.System, manager, seed, [coordinator]);
         for (var i = 0; i < workers; i++)
         {
-            nodes.Add(await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent));
+            await cluster.AddWorkerAsync();
         }
 
-        var manager = await ActorRegistry.For(coordinator.System).GetAsync<JobManagerActor>();
         await Eventually(manager, w => w.Nodes.Count == workers);
-        return new InProcessCluster(coordinator.System, manager, nodes);
+        return cluster;
     }
+
+    /// <summary>Starts one more worker node; it registers with the job manager on its own.</summary>
+    public async Task AddWorkerAsync() =>
+        nodes.Add(await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent));
 
     /// <summary>Asks the job manager until <paramref name="condition"/> holds; fails the test after 2 minutes.</summary>
     public static async Task<ClusterWorkers> Eventually(IActorRef manager, Func<ClusterWorkers, bool> condition)

@@ -243,7 +243,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_state is not ("running" or "evaluating" or "regrouping") && _workers.Count >= Math.Max(1, Settings.MinWorkers))
+        // Fewer survivors than --min-workers here too: the job manager waits for replacements before the new start.
+        if (_state is not ("running" or "evaluating" or "regrouping") && _workers.Count > 0)
         {
             Interrupt(lost);
             return;
@@ -360,9 +361,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
                     FailLost(more);
                 }
             });
-            Receive<ReplacementWaitExpired>(_ => Fail(
-                $"worker node {lost.Node} {lost.Reason}, leaving {WorldSize} workers, below --min-workers {Settings.MinWorkers}, and no worker node joined within " +
-                $"{_timeouts.ReplacementWait.TotalSeconds:0} s: start worker nodes (they join on their own), or lower --min-workers; the newest checkpoint is where --resume continues"));
+            Receive<ReplacementWaitExpired>(_ => Fail(NoReplacement.Message($"worker node {lost.Node} {lost.Reason}", WorldSize, Settings.MinWorkers, _timeouts.ReplacementWait)));
             // The survivors' failed steps and late results of the broken ring.
             ReceiveAny(_ => { });
         });

@@ -43,6 +43,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         Receive<DataLoaded>(Launch);
         Receive<DataFailed>(m => End(m.JobId, new JobFailed(m.JobId, m.Reason)));
         Receive<WaitExpired>(Expire);
+        Receive<ReplacementsExpired>(ReplacementsExpiredReceived);
         Receive<JobProgressed>(Progressed);
         Receive<EpochFinished>(m => Forward(m.JobId, m));
         Receive<JobFinished>(m => End(m.JobId, m));
@@ -91,12 +92,13 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A new worker goes first to a running supervised job below its ceiling (--max-workers, by default its requested
-    /// workers: so a lost worker's replacement rejoins the job it fell out of), oldest job first.
+    /// workers: so a lost worker's replacement rejoins the job it fell out of), oldest job first; a job waiting below
+    /// --min-workers to start again counts as running.
     /// </summary>
     private bool OfferToRunningJob(string node, IActorRef worker)
     {
         var job = _running.Values
-            .Where(r => r.Coordinator is not null && r.Queued.Training is { } training && r.Nodes.Length < training.Settings.WorkerCeiling)
+            .Where(r => (r.Coordinator is not null || r.ShortOfWorkers is not null) && r.Queued.Training is { } training && r.Nodes.Length < training.Settings.WorkerCeiling)
             .OrderBy(r => r.StartedAt)
             .FirstOrDefault();
         if (job is null)
@@ -106,7 +108,18 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
         job.Nodes = [.. job.Nodes, node];
         _log.Information("Worker {Node} joins running job {JobId} ({Workers} of at most {Ceiling} workers)", node, job.JobId, job.Nodes.Length, job.Queued.Training!.Settings.WorkerCeiling);
-        job.Coordinator!.Tell(new WorkerJoined(worker, node));
+        if (job.Coordinator is { } coordinator)
+        {
+            coordinator.Tell(new WorkerJoined(worker, node));
+        }
+        else if (job.Nodes.Length >= job.Queued.Training!.Settings.MinWorkers)
+        {
+            Timers.Cancel(("replacements", job.JobId));
+            var loaded = job.ShortOfWorkers!;
+            job.ShortOfWorkers = null;
+            Launch(loaded);
+        }
+
         return true;
     }
 
@@ -236,8 +249,12 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         running.Children = [];
         running.Coordinator = null;
         running.Attempt++;
+        // Usually gone already (the coordinator learns of a loss from this actor), and never taken back for this start.
+        running.Nodes = [.. running.Nodes.Where(n => n != interrupted.Node)];
+        running.LostNode = interrupted.Node;
         var resume = request.Resume || new CheckpointStore(request.OutputDirectory).Files().Count > 0;
         running.RestartedAfter = new MembershipChange(0, interrupted.Node, "lost", $"{interrupted.Reason} while the job was {interrupted.State}", running.Nodes.Length, 0);
+        running.LastLoss = $"worker node {interrupted.Node} {interrupted.Reason} while the job was {interrupted.State}";
         _log.Warning("Job {JobId} starts again (attempt {Attempt}) on {Workers} workers {Nodes} from {From}: worker node {Node} {Reason} while the job was {State}",
             request.JobId, running.Attempt + 1, running.Nodes.Length, running.Nodes, resume ? "its newest checkpoint" : "the beginning", interrupted.Node, interrupted.Reason, interrupted.State);
         Load(request, resume, running.Data);
@@ -256,8 +273,14 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        running.Data = loaded.Data;
+        if (running.Nodes.Length < request.Settings.MinWorkers)
+        {
+            WaitForReplacements(running, loaded);
+            return;
+        }
+
         var data = loaded.Data;
-        running.Data = data;
         // A restarted job's new actors must not wait for the old ones' names to be freed.
         var suffix = running.Attempt == 0 ? string.Empty : $"-r{running.Attempt}";
         var shardMap = new ShardMap(data.Train.Count, request.Settings.Shards);
@@ -273,6 +296,39 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         running.Children = [.. shards, testShard, running.Coordinator];
     }
 
+    /// <summary>
+    /// Fewer worker nodes than --min-workers left before a (new) start: the job keeps its loaded data and checkpoint,
+    /// takes free registered nodes first, then new ones as they register (see <see cref="OfferToRunningJob"/>), and
+    /// fails after the coordinator's replacement wait, as a job below --min-workers does while training.
+    /// </summary>
+    private void WaitForReplacements(ActiveJob running, DataLoaded loaded)
+    {
+        var settings = running.Queued.Training!.Settings;
+        var busy = _running.Values.SelectMany(r => r.Nodes).ToHashSet(StringComparer.Ordinal);
+        var free = _workers.Keys.Where(n => !busy.Contains(n) && n != running.LostNode).Take(settings.WorkerCeiling - running.Nodes.Length).ToArray();
+        running.Nodes = [.. running.Nodes, .. free];
+        if (running.Nodes.Length >= settings.MinWorkers)
+        {
+            Launch(loaded);
+            return;
+        }
+
+        running.ShortOfWorkers = loaded;
+        var wait = _options.Coordinator.ReplacementWait;
+        Timers.StartSingleTimer(("replacements", running.JobId), new ReplacementsExpired(running.JobId), wait);
+        _log.Warning("Job {JobId}: {Loss}; {Workers} workers left, below --min-workers {MinWorkers}: waiting up to {Seconds} s for worker nodes to join before it starts again",
+            running.JobId, running.LastLoss, running.Nodes.Length, settings.MinWorkers, wait.TotalSeconds);
+    }
+
+    private void ReplacementsExpiredReceived(ReplacementsExpired expired)
+    {
+        if (_running.TryGetValue(expired.JobId, out var running) && running.ShortOfWorkers is not null)
+        {
+            End(expired.JobId, new JobFailed(expired.JobId,
+                NoReplacement.Message(running.LastLoss, running.Nodes.Length, running.Queued.Training!.Settings.MinWorkers, _options.Coordinator.ReplacementWait)));
+        }
+    }
+
     private void Cancel(CancelJob request)
     {
         if (_running.TryGetValue(request.JobId, out var running))
@@ -280,6 +336,10 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             if (running.Coordinator is { } coordinator)
             {
                 coordinator.Forward(request);
+            }
+            else if (running.ShortOfWorkers is not null)
+            {
+                End(request.JobId, new JobCancelled(request.JobId));
             }
             else
             {
@@ -334,14 +394,10 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             }
             else
             {
-                // Still loading its data: it starts on the nodes it has left, if they are enough.
+                // Still loading its data, or waiting for replacements: it starts on the nodes it has left once they
+                // are enough (see WaitForReplacements).
                 running.Nodes = [.. running.Nodes.Where(n => n != node)];
-                var needed = Math.Max(1, running.Queued.Training!.Settings.MinWorkers);
-                if (running.Nodes.Length < needed)
-                {
-                    End(running.JobId, new JobFailed(running.JobId,
-                        $"worker node {node} {what} before the job started training, leaving {running.Nodes.Length} workers, below --min-workers {needed}; submit it again when enough worker nodes are up"));
-                }
+                running.LastLoss = $"worker node {node} {what} before the job started training";
             }
         }
 
@@ -464,6 +520,15 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
         public bool CancelRequested { get; set; }
 
+        /// <summary>Its loaded data and checkpoint while it waits, below --min-workers, for nodes to start again on; else null.</summary>
+        public DataLoaded? ShortOfWorkers { get; set; }
+
+        /// <summary>The node whose loss made it start again; null on its first start.</summary>
+        public string? LostNode { get; set; }
+
+        /// <summary>The last loss of one of its nodes, in words, for the message if it fails below --min-workers.</summary>
+        public string LastLoss { get; set; } = "a worker node was lost";
+
         /// <summary>The share of its work done, from its last progress report.</summary>
         public double Fraction { get; set; }
 
@@ -476,6 +541,8 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
     private sealed record DataFailed(string JobId, string Reason) : INoSerializationVerificationNeeded;
 
     private sealed record WaitExpired(string JobId) : INoSerializationVerificationNeeded;
+
+    private sealed record ReplacementsExpired(string JobId) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>

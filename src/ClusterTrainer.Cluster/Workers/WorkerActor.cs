@@ -171,8 +171,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 FailFetch(m.RequestId, $"no samples from the shard within {_timeouts.Fetch.TotalSeconds:0.#} s");
             }
         });
-        // A step of a superseded job may still come back from the thread; it belongs to no one now.
-        Receive<StepComputed>(m => IsCurrent(m.Command.JobId), Computed);
+        // A step of a superseded job, or of an earlier attempt of this job (the job manager started it again after a lost
+        // worker), may still come back from the old thread, failed in the old ring: it belongs to no one now.
+        Receive<StepComputed>(m => ReferenceEquals(m.For, _job), Computed);
         Receive<StepComputed>(_ => { });
         Receive<EvaluateChunks>(m => IsCurrent(m.JobId), Evaluate);
         Receive<SaveModel>(m => IsCurrent(m.JobId), m =>
@@ -316,6 +317,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _busy = true;
         _state = "training";
         var command = next.Command;
+        var preparation = Job;
         var learningRate = Job.Settings.LearningRate;
         var microBatch = Job.Settings.MicroBatchSize;
         var batch = next.Assemble();
@@ -347,7 +349,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             if (Divergence.IsDiverged(lossSum, gradientNorm))
             {
                 return new StepComputed(command, lossSum, batch.Count, null,
-                    Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate));
+                    Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate))
+                { For = preparation };
             }
 
             replica.ApplyStep(command.LearningRate);
@@ -358,8 +361,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 dataWait,
                 (traffic?.BytesSent ?? 0) - sentBefore,
                 (traffic?.BytesReceived ?? 0) - receivedBefore);
-            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing);
-        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message));
+            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { For = preparation };
+        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { For = preparation });
     }
 
     private void Computed(StepComputed result)
@@ -485,7 +488,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private sealed record FetchTimedOut(long RequestId) : INoSerializationVerificationNeeded;
 
-    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null, StepTiming? Timing = null) : INoSerializationVerificationNeeded;
+    private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null, StepTiming? Timing = null) : INoSerializationVerificationNeeded
+    {
+        /// <summary>The preparation (one attempt of one job) the step was computed for.</summary>
+        public PrepareWorker? For { get; init; }
+    }
 
     /// <summary>Compute includes the optimizer step and the checksum; exchange is the all-reduce alone.</summary>
     private sealed record StepTiming(TimeSpan Compute, TimeSpan Exchange, TimeSpan DataWait, long BytesSent, long BytesReceived);
