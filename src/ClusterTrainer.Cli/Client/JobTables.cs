@@ -56,6 +56,50 @@ public static class JobTables
         return table;
     }
 
+    /// <summary>
+    /// A halving sweep's points, those that trained furthest first, then by test accuracy at the epoch they reached (a
+    /// point stopped at a rung is compared with its rung, not with the winner's last epoch); points without one last.
+    /// </summary>
+    public static Table HalvingResults(IEnumerable<HalvingResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var ranked = results.Select((r, order) => (Result: r, order))
+            .OrderByDescending(r => r.Result.Accuracy is not null)
+            .ThenByDescending(r => r.Result.Epochs)
+            .ThenByDescending(r => r.Result.Accuracy ?? 0)
+            .ThenBy(r => r.order)
+            .Select(r => r.Result)
+            .ToArray();
+        var table = new Table()
+            .AddColumn(new TableColumn("rank").NoWrap())
+            .AddColumn(new TableColumn("job").NoWrap())
+            .AddColumn("point")
+            .AddColumn(new TableColumn("epochs").NoWrap())
+            .AddColumn(new TableColumn("state").NoWrap())
+            .AddColumn(new TableColumn("test accuracy").NoWrap())
+            .AddColumn("error");
+        for (var i = 0; i < ranked.Length; i++)
+        {
+            var r = ranked[i];
+            var state = r.Job.State == JobState.Cancelled && r.Accuracy is not null ? "Stopped" : r.Job.State.ToString();
+            table.AddRow(r.Accuracy is null ? Missing : (i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Job.JobId), Markup.Escape(r.Point.Name),
+                string.Create(CultureInfo.InvariantCulture, $"{r.Epochs}/{r.Job.Epochs}"), state,
+                r.Accuracy is { } accuracy ? accuracy.ToString("P2", CultureInfo.InvariantCulture) : Missing, Markup.Escape(r.Job.Error));
+        }
+
+        return table;
+    }
+
+    /// <summary>What the halving sweep trained, against the full grid (every point trained to its full epochs).</summary>
+    public static string HalvingCost(IReadOnlyCollection<HalvingResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var done = results.Sum(r => r.SamplesDone);
+        var full = results.Sum(r => r.SamplesTotal);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"halving trained {done:N0} samples, {(full == 0 ? 0 : (double)done / full):0.00} x the {full:N0} of the full grid");
+    }
+
     public static Table Members(ClusterStatusResponse status)
     {
         ArgumentNullException.ThrowIfNull(status);
