@@ -77,6 +77,16 @@ public class MultiNodeTests
         var difference = RunParameters.Load(settings, run.Path).Zip(reference.Parameters, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the multi-process run and the in-process run");
         Assert.Empty(WorkerPids(run.Path));
+
+        // The worker processes share this machine's cores as train's in-process workers do (each once took them all:
+        // 2 x 2 libtorch threads on 2 cores ran at a third of train's speed).
+        var threads = Directory.GetFiles(run.Path, "worker-*.log*.json")
+            .SelectMany(File.ReadLines)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Where(e => e.TryGetProperty("Threads", out _) && e.TryGetProperty("Parameters", out _))
+            .Select(e => e.GetProperty("Threads").GetInt32())
+            .ToArray();
+        Assert.Equal([Math.Max(1, Environment.ProcessorCount / 2), Math.Max(1, Environment.ProcessorCount / 2)], threads);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class WorkerProcesses : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                started._processes.Add(StartOne(i, seedNode, logDirectory));
+                started._processes.Add(StartOne(i, count, seedNode, logDirectory));
             }
 
             return started;
@@ -87,8 +87,14 @@ public sealed class WorkerProcesses : IAsyncDisposable
     public void StartNode(string name, IEnumerable<string> nodeArguments, string logDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
         _processes.Add(Launch(name, ["node", .. nodeArguments], logDirectory, environment));
 
-    private static Process StartOne(int index, string seedNode, string logDirectory) =>
-        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode], logDirectory, null);
+    /// <summary>
+    /// A worker node on this machine, told its share of the cores (DOTNET_PROCESSOR_COUNT, which its threads follow, see
+    /// WorkerPlacement): the worker processes share the machine as `train`'s in-process workers do. Each counting every
+    /// core as its own ran 2 workers x 2 libtorch threads on 2 cores, at a third of `train`'s speed.
+    /// </summary>
+    private static Process StartOne(int index, int count, string seedNode, string logDirectory) =>
+        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode], logDirectory,
+            new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = Math.Max(1, Environment.ProcessorCount / count).ToString(CultureInfo.InvariantCulture) });
 
     private static Process Launch(string name, IReadOnlyList<string> arguments, string logDirectory, IReadOnlyDictionary<string, string>? environment)
     {
