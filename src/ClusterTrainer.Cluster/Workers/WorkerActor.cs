@@ -31,6 +31,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, (long Sequence, int Part)> _fetches = [];
     private readonly ChunkAssembly _restoreChunks = new();
     private PrepareWorker? _job;
+
+    /// <summary>
+    /// The preparation this worker runs (one attempt of one job), as it arrived: a regroup renumbers the worker in
+    /// <see cref="_job"/> but keeps the attempt, so a step blocked in the old ring still comes back to it.
+    /// </summary>
+    private PrepareWorker? _attempt;
     private ShardMap? _shardMap;
     private DedicatedThread? _thread;
     private Replica? _replica;
@@ -80,6 +86,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private void Prepare(PrepareWorker job)
     {
         _job = job;
+        _attempt = job;
         _coordinator = Sender;
         _state = "preparing";
         _shardMap = new ShardMap(job.TrainSamples, job.TrainShards.Count);
@@ -172,8 +179,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             }
         });
         // A step of a superseded job, or of an earlier attempt of this job (the job manager started it again after a lost
-        // worker), may still come back from the old thread, failed in the old ring: it belongs to no one now.
-        Receive<StepComputed>(m => ReferenceEquals(m.For, _job), Computed);
+        // worker), may still come back from the old thread, failed in the old ring: it belongs to no one now. A step of
+        // this attempt that a regroup broke does come back here, so the worker is free for the next one.
+        Receive<StepComputed>(m => ReferenceEquals(m.Attempt, _attempt), Computed);
         Receive<StepComputed>(_ => { });
         Receive<EvaluateChunks>(m => IsCurrent(m.JobId), Evaluate);
         Receive<SaveModel>(m => IsCurrent(m.JobId), m =>
@@ -317,7 +325,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _busy = true;
         _state = "training";
         var command = next.Command;
-        var preparation = Job;
+        var attempt = _attempt;
         var learningRate = Job.Settings.LearningRate;
         var microBatch = Job.Settings.MicroBatchSize;
         var batch = next.Assemble();
@@ -350,7 +358,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             {
                 return new StepComputed(command, lossSum, batch.Count, null,
                     Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate))
-                { For = preparation };
+                { Attempt = attempt };
             }
 
             replica.ApplyStep(command.LearningRate);
@@ -361,8 +369,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 dataWait,
                 (traffic?.BytesSent ?? 0) - sentBefore,
                 (traffic?.BytesReceived ?? 0) - receivedBefore);
-            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { For = preparation };
-        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { For = preparation });
+            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { Attempt = attempt };
+        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { Attempt = attempt });
     }
 
     private void Computed(StepComputed result)
@@ -469,6 +477,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _exact = null;
         _thread = null;
         _job = null;
+        _attempt = null;
         _pending.Clear();
         _fetches.Clear();
         _restoreChunks.Clear();
@@ -491,7 +500,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private sealed record StepComputed(StartStep Command, double LossSum, int Samples, string? Checksum, string? Error = null, StepTiming? Timing = null) : INoSerializationVerificationNeeded
     {
         /// <summary>The preparation (one attempt of one job) the step was computed for.</summary>
-        public PrepareWorker? For { get; init; }
+        public PrepareWorker? Attempt { get; init; }
     }
 
     /// <summary>Compute includes the optimizer step and the checksum; exchange is the all-reduce alone.</summary>
