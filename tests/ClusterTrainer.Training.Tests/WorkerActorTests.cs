@@ -46,6 +46,56 @@ public sealed class WorkerActorTests : TestKit
     }
 
     [Fact]
+    public void A_worker_whose_step_is_blocked_in_the_ring_when_it_regroups_should_go_on_with_the_next_step_in_the_new_ring()
+    {
+        var data = TestData.Small(200, 10);
+        var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp);
+        var shard = Sys.ActorOf(DataShardActor.Props(data.Train, 0, data.Train.Count));
+        var exchanges = new InProcessExchangeProvider(TimeSpan.FromSeconds(60));
+        var workers = Enumerable.Range(0, 2)
+            .Select(_ => Sys.ActorOf(WorkerActor.Props(new LoggerConfiguration().CreateLogger(), exchanges, WorkerTimeouts.Default, WorkerPlacement.InProcess(2))))
+            .ToArray();
+        for (var rank = 0; rank < 2; rank++)
+        {
+            workers[rank].Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, rank, 2, [shard], data.Train.Count, shard), TestActor);
+        }
+
+        FishForMessage<WorkerPrepared>(m => m.Rank == 0, TimeSpan.FromSeconds(30));
+        FishForMessage<WorkerPrepared>(m => m.Rank == 1, TimeSpan.FromSeconds(30));
+        foreach (var worker in workers)
+        {
+            worker.Tell(new ConnectExchange("job", [string.Empty, string.Empty]), TestActor);
+        }
+
+        ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
+        ExpectMsg<ExchangeConnected>(TimeSpan.FromSeconds(30));
+
+        // Worker 1 is cut off: worker 0's step waits in the all-reduce for it, as over a link that sends no reset.
+        workers[0].Tell(new StartStep("job", 0, 1, 0, [0, 1, 2, 3], 8, 0.1, false), TestActor);
+        AwaitAssert(
+            () =>
+            {
+                workers[0].Tell(GetWorkerStatus.Instance, TestActor);
+                Assert.Equal("training", FishForMessage<WorkerStatus>(_ => true).State);
+            },
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
+
+        workers[0].Tell(new RegroupWorker("job", 1, 0, 1), TestActor);
+        var regrouped = FishForMessage<WorkerRegrouped>(_ => true, TimeSpan.FromSeconds(30));
+        Assert.Equal(-1, regrouped.LastCompletedSequence);
+        workers[0].Tell(new ConnectExchange("job", [regrouped.ExchangeEndpoint]), TestActor);
+        FishForMessage<ExchangeConnected>(_ => true, TimeSpan.FromSeconds(30));
+        workers[0].Tell(new BroadcastState("job", 0, 0), TestActor);
+        FishForMessage<ParametersLoaded>(_ => true, TimeSpan.FromSeconds(30));
+
+        // The broken step came back failed; the worker must be free again for the step the coordinator issues anew.
+        workers[0].Tell(new StartStep("job", 0, 1, 0, [0, 1, 2, 3, 4, 5, 6, 7], 8, 0.1, false), TestActor);
+        var done = FishForMessage<StepCompleted>(_ => true, TimeSpan.FromSeconds(30));
+        Assert.Equal(8, done.Samples);
+    }
+
+    [Fact]
     public void Should_report_a_step_failure_when_a_shard_refuses_samples()
     {
         var data = TestData.Small(100, 10);
