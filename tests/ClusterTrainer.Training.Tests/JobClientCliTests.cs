@@ -44,7 +44,7 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
         var client = new Jobs.JobsClient(channel);
         var job = await client.SubmitJobAsync(new SubmitJobRequest { Name = "to resume", Training = new TrainingSpec { Model = "mlp", Data = "sample", Epochs = 6, Workers = 1, Seed = 8, CheckpointEvery = 10 } });
         var checkpoints = new CheckpointStore(job.RunDirectory);
-        Assert.True(await Poll.UntilAsync(() => Task.FromResult(checkpoints.Files().Count > 0), Limit), "the job wrote no checkpoint");
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(checkpoints.HasCheckpoints), Limit), "the job wrote no checkpoint");
         var (code, output) = await CliProcess.RunAsync(Limit, "cancel", "--server", cluster.Url, job.JobId);
         Assert.True(code == 0, output);
         Assert.True(await Poll.UntilAsync(async () => (await client.GetJobAsync(new GetJobRequest { JobId = job.JobId })).State == JobState.Cancelled, Limit), "the job was not cancelled");

@@ -55,7 +55,7 @@ public sealed class JobStoreRestartTests(ITestOutputHelper output)
 
         await UntilAsync(client, jobs => jobs.Any(j => j.JobId == running.JobId && j.State == JobState.Running), "the first job never started");
         var checkpoints = new CheckpointStore(Path.Combine(runs.Path, running.JobId));
-        Assert.True(await Poll.UntilAsync(() => Task.FromResult(checkpoints.Files().Count > 0), Limit), $"the running job wrote no checkpoint\n{coordinator.Output}");
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(checkpoints.HasCheckpoints), Limit), $"the running job wrote no checkpoint\n{coordinator.Output}");
         coordinator.Process.Kill();
         Assert.True(await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0, "the coordinator survived kill -9");
 
@@ -110,7 +110,7 @@ public sealed class JobStoreRestartTests(ITestOutputHelper output)
         coordinator.Process.Kill();
         Assert.True(await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0, "the coordinator survived kill -9");
         var run = Path.Combine(runs.Path, job.JobId);
-        Assert.True(new CheckpointStore(run).Files().Count == 0, "the job had written a checkpoint before the kill: the test proves nothing");
+        Assert.True(!new CheckpointStore(run).HasCheckpoints, "the job had written a checkpoint before the kill: the test proves nothing");
 
         await using var restarted = CliProcess.Start(coordinatorArguments);
         await using var newWorker = CliProcess.Start(workerArguments);

@@ -241,18 +241,13 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        foreach (var child in running.Children)
-        {
-            Context.Stop(child);
-        }
-
-        running.Children = [];
+        StopChildren(running);
         running.Coordinator = null;
         running.Attempt++;
         // Usually gone already (the coordinator learns of a loss from this actor), and never taken back for this start.
         running.Nodes = [.. running.Nodes.Where(n => n != interrupted.Node)];
         running.LostNode = interrupted.Node;
-        var resume = request.Resume || new CheckpointStore(request.OutputDirectory).Files().Count > 0;
+        var resume = request.Resume || new CheckpointStore(request.OutputDirectory).HasCheckpoints;
         running.RestartedAfter = new MembershipChange(0, interrupted.Node, "lost", $"{interrupted.Reason} while the job was {interrupted.State}", running.Nodes.Length, 0);
         running.LastLoss = $"worker node {interrupted.Node} {interrupted.Reason} while the job was {interrupted.State}";
         _log.Warning("Job {JobId} starts again (attempt {Attempt}) on {Workers} workers {Nodes} from {From}: worker node {Node} {Reason} while the job was {State}",
@@ -446,13 +441,21 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             running.Queued.Submitter.Tell(message);
         }
 
+        StopChildren(running);
+
+        _log.Information("Job {JobId} gave back workers {Nodes}", jobId, running.Nodes);
+        Schedule();
+    }
+
+    /// <summary>Stops a job's coordinator and shard actors (a reserved DQN job has none here).</summary>
+    private static void StopChildren(ActiveJob running)
+    {
         foreach (var child in running.Children)
         {
             Context.Stop(child);
         }
 
-        _log.Information("Job {JobId} gave back workers {Nodes}", jobId, running.Nodes);
-        Schedule();
+        running.Children = [];
     }
 
     private void ReservationHolderStopped(Terminated terminated)

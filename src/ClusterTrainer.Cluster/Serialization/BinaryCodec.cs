@@ -21,54 +21,34 @@ internal static class BinaryCodec
     public static string ReadRequiredString(this BinaryReader reader) =>
         reader.ReadNullableString() ?? throw new InvalidDataException("a required string is missing");
 
-    public static void WriteInts(this BinaryWriter writer, ReadOnlySpan<int> values)
+    public static void WriteInts(this BinaryWriter writer, ReadOnlySpan<int> values) => writer.WriteValues(values);
+
+    public static int[] ReadInts(this BinaryReader reader) => reader.ReadValues<int>();
+
+    public static void WriteLongs(this BinaryWriter writer, ReadOnlySpan<long> values) => writer.WriteValues(values);
+
+    public static long[] ReadLongs(this BinaryReader reader) => reader.ReadValues<long>();
+
+    public static void WriteFloats(this BinaryWriter writer, ReadOnlySpan<float> values) => writer.WriteValues(values);
+
+    public static float[] ReadFloats(this BinaryReader reader) => reader.ReadValues<float>();
+
+    public static void WriteDoubles(this BinaryWriter writer, ReadOnlySpan<double> values) => writer.WriteValues(values);
+
+    public static double[] ReadDoubles(this BinaryReader reader) => reader.ReadValues<double>();
+
+    /// <summary>An array of plain numbers: its length, then its bytes as they lie in memory (every node is little-endian x64).</summary>
+    private static void WriteValues<T>(this BinaryWriter writer, ReadOnlySpan<T> values)
+        where T : unmanaged
     {
         writer.Write(values.Length);
         writer.Write(MemoryMarshal.AsBytes(values));
     }
 
-    public static int[] ReadInts(this BinaryReader reader)
+    private static T[] ReadValues<T>(this BinaryReader reader)
+        where T : unmanaged
     {
-        var values = new int[ReadLength(reader, sizeof(int))];
-        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        return values;
-    }
-
-    public static void WriteLongs(this BinaryWriter writer, ReadOnlySpan<long> values)
-    {
-        writer.Write(values.Length);
-        writer.Write(MemoryMarshal.AsBytes(values));
-    }
-
-    public static long[] ReadLongs(this BinaryReader reader)
-    {
-        var values = new long[ReadLength(reader, sizeof(long))];
-        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        return values;
-    }
-
-    public static void WriteFloats(this BinaryWriter writer, ReadOnlySpan<float> values)
-    {
-        writer.Write(values.Length);
-        writer.Write(MemoryMarshal.AsBytes(values));
-    }
-
-    public static float[] ReadFloats(this BinaryReader reader)
-    {
-        var values = new float[ReadLength(reader, sizeof(float))];
-        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        return values;
-    }
-
-    public static void WriteDoubles(this BinaryWriter writer, ReadOnlySpan<double> values)
-    {
-        writer.Write(values.Length);
-        writer.Write(MemoryMarshal.AsBytes(values));
-    }
-
-    public static double[] ReadDoubles(this BinaryReader reader)
-    {
-        var values = new double[ReadLength(reader, sizeof(double))];
+        var values = new T[ReadLength(reader, System.Runtime.CompilerServices.Unsafe.SizeOf<T>())];
         reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }

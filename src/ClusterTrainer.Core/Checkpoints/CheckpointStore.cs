@@ -32,6 +32,9 @@ public sealed class CheckpointStore(string runDirectory)
             ? [.. System.IO.Directory.GetFiles(Directory, "step-*.ckpt").OrderByDescending(f => Path.GetFileName(f), StringComparer.Ordinal)]
             : [];
 
+    /// <summary>Whether the run has written a checkpoint yet (a job without one starts again from the beginning).</summary>
+    public bool HasCheckpoints => Files().Count > 0;
+
     /// <summary>
     /// The newest checkpoint that reads and matches <paramref name="expected"/>; an unusable newer one is reported
     /// through <paramref name="skipped"/> and the next older is tried.

@@ -32,7 +32,7 @@ public sealed class JobRestartTests
         var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("interrupted", settings, run.Path),
             e => { if (e is EpochFinished) { firstEpoch.TrySetResult(); } });
         await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        await UntilAsync(() => checkpoints.Files().Count > 0, "the first epoch's checkpoint was never written");
+        await UntilAsync(() => checkpoints.HasCheckpoints, "the first epoch's checkpoint was never written");
 
         // What the coordinator sends when it loses a worker while writing a checkpoint (it must come from the coordinator).
         var coordinator = await cluster.System.ActorSelection("/user/*/*/interrupted-coordinator").ResolveOne(TimeSpan.FromSeconds(10));
@@ -67,7 +67,7 @@ public sealed class JobRestartTests
         var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("short", settings, run.Path),
             e => { if (e is EpochFinished) { firstEpoch.TrySetResult(); } });
         await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        await UntilAsync(() => checkpoints.Files().Count > 0, "the first epoch's checkpoint was never written");
+        await UntilAsync(() => checkpoints.HasCheckpoints, "the first epoch's checkpoint was never written");
 
         // The restart a worker lost between protocols causes (sent as the coordinator would): the job manager does not take
         // the lost node back, so it must hold the job, below --min-workers 2, until a worker node registers.

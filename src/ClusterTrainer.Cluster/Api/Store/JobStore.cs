@@ -111,7 +111,7 @@ public sealed class JobStore(
             return;
         }
 
-        var resume = new CheckpointStore(job.RunDirectory).Files().Count > 0;
+        var resume = new CheckpointStore(job.RunDirectory).HasCheckpoints;
         Log.Information("Job {JobId} was {State} when the coordinator stopped; it {Continues}", job.JobId, stored.State,
             resume ? "resumes from its newest checkpoint" : "starts from the beginning");
         manager.Tell(new SubmitTrainingJob(job.JobId, RunJson.Deserialize<TrainingSettings>(job.SettingsJson, "stored training settings"), job.RunDirectory, Resume: resume), events);
