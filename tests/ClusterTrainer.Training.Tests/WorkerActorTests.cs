@@ -60,8 +60,8 @@ public sealed class WorkerActorTests : TestKit
             workers[rank].Tell(new PrepareWorker("job", settings, data.Train.SampleShape, 10, rank, 2, [shard], data.Train.Count, shard), TestActor);
         }
 
-        FishForMessage<WorkerPrepared>(m => m.Rank == 0, TimeSpan.FromSeconds(30));
-        FishForMessage<WorkerPrepared>(m => m.Rank == 1, TimeSpan.FromSeconds(30));
+        // The two replies come in either order.
+        Assert.Equal([0, 1], new[] { ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30)), ExpectMsg<WorkerPrepared>(TimeSpan.FromSeconds(30)) }.Select(m => m.Rank).Order());
         foreach (var worker in workers)
         {
             worker.Tell(new ConnectExchange("job", [string.Empty, string.Empty]), TestActor);

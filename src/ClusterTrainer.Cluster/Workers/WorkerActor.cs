@@ -37,6 +37,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <see cref="_job"/> but keeps the attempt, so a step blocked in the old ring still comes back to it.
     /// </summary>
     private PrepareWorker? _attempt;
+
+    /// <summary>The ring generation the worker is in: a step of an earlier one was broken by the regroup, as expected.</summary>
+    private int _generation;
+
+    /// <summary>A regroup ready to be reported while the old ring's step is still on its way back (see <see cref="ReportRegrouped"/>).</summary>
+    private RegroupPrepared? _regroupReady;
     private ShardMap? _shardMap;
     private DedicatedThread? _thread;
     private Replica? _replica;
@@ -87,6 +93,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         _job = job;
         _attempt = job;
+        _generation = 0;
+        _regroupReady = null;
         _coordinator = Sender;
         _state = "preparing";
         _shardMap = new ShardMap(job.TrainSamples, job.TrainShards.Count);
@@ -126,8 +134,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             return new ParametersLoaded(m.JobId, Job.Rank, replica.Checksum());
         }));
         Receive<RegroupWorker>(m => IsCurrent(m.JobId), Regroup);
-        Receive<RegroupPrepared>(m => IsCurrent(m.Request.JobId), m =>
-            _coordinator.Tell(new WorkerRegrouped(m.Request.JobId, m.Request.Generation, m.Request.Rank, m.Endpoint, _lastCompleted, m.Checksum)));
+        Receive<RegroupPrepared>(m => IsCurrent(m.Request.JobId), ReportRegrouped);
         Receive<BroadcastState>(m => IsCurrent(m.JobId), m =>
         {
             // Whatever was queued or fetched for the old numbering is void: the next step is the one named here.
@@ -228,6 +235,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _log.Warning("Worker {Worker} of job {JobId} regroups as worker {NewRank} of {WorldSize} (ring generation {Generation})",
             job.Rank, job.JobId, request.Rank, request.WorldSize, request.Generation);
         _exchanges.Release(_exchangeKey, job.Rank, $"the job's workers changed (generation {request.Generation})");
+        _generation = request.Generation;
         _pending.Clear();
         _fetches.Clear();
         _dataWaitStarted = 0;
@@ -244,6 +252,24 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _exact = regrouped.Settings.Deterministic ? new ExactGradientStep(_replica!, regrouped.Rank, regrouped.WorldSize) : null;
             return new RegroupPrepared(request, endpoint, _replica!.Checksum());
         }).PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, _lastCompleted + 1, request.Rank, $"could not join the new ring: {error.GetBaseException().Message}"));
+    }
+
+    /// <summary>
+    /// Tells the coordinator the worker is in the new ring and the last step its replica completed. The regroup's work
+    /// runs on the worker's thread after the old ring's step, but the two results travel back separately: while that
+    /// step's result is still on its way (the worker is busy), the report waits for it, so the step it names is final.
+    /// </summary>
+    private void ReportRegrouped(RegroupPrepared prepared)
+    {
+        if (_busy)
+        {
+            _regroupReady = prepared;
+            return;
+        }
+
+        _regroupReady = null;
+        var request = prepared.Request;
+        _coordinator.Tell(new WorkerRegrouped(request.JobId, request.Generation, request.Rank, prepared.Endpoint, _lastCompleted, prepared.Checksum));
     }
 
     /// <summary>Messages of an earlier job may still arrive; only the current job's are acted on.</summary>
@@ -326,6 +352,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _state = "training";
         var command = next.Command;
         var attempt = _attempt;
+        var generation = _generation;
         var learningRate = Job.Settings.LearningRate;
         var microBatch = Job.Settings.MicroBatchSize;
         var batch = next.Assemble();
@@ -358,7 +385,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             {
                 return new StepComputed(command, lossSum, batch.Count, null,
                     Divergence.Describe(command.Epoch, command.Step, command.Sequence, lossSum, gradientNorm, learningRate))
-                { Attempt = attempt };
+                { Attempt = attempt, Generation = generation };
             }
 
             replica.ApplyStep(command.LearningRate);
@@ -369,8 +396,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 dataWait,
                 (traffic?.BytesSent ?? 0) - sentBefore,
                 (traffic?.BytesReceived ?? 0) - receivedBefore);
-            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { Attempt = attempt };
-        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { Attempt = attempt });
+            return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { Attempt = attempt, Generation = generation };
+        }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { Attempt = attempt, Generation = generation });
     }
 
     private void Computed(StepComputed result)
@@ -379,6 +406,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _state = "ready";
         var job = Job;
         var command = result.Command;
+        if (result.Error is not null && result.Generation != _generation)
+        {
+            // The regroup broke this step on purpose (it left the old ring): nothing to report but the regroup.
+            _log.Debug("Worker {Worker} dropped step {Step} of epoch {Epoch}, broken by the regroup: {Reason}", job.Rank, command.Step, command.Epoch, result.Error);
+            FlushRegroup();
+            TryRunNext();
+            return;
+        }
+
         if (result.Error is not null)
         {
             _log.Error("Worker {Worker} failed step {Step} of epoch {Epoch}: {Reason}", job.Rank, command.Step, command.Epoch, result.Error);
@@ -399,7 +435,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         _coordinator.Tell(new StepCompleted(job.JobId, command.Sequence, command.Epoch, command.Step, job.Rank, result.LossSum, result.Samples, result.Checksum));
+        FlushRegroup();
         TryRunNext();
+    }
+
+    private void FlushRegroup()
+    {
+        if (_regroupReady is { } ready)
+        {
+            ReportRegrouped(ready);
+        }
     }
 
     private void Evaluate(EvaluateChunks request)
@@ -478,6 +523,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _thread = null;
         _job = null;
         _attempt = null;
+        _regroupReady = null;
         _pending.Clear();
         _fetches.Clear();
         _restoreChunks.Clear();
@@ -501,6 +547,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         /// <summary>The preparation (one attempt of one job) the step was computed for.</summary>
         public PrepareWorker? Attempt { get; init; }
+
+        /// <summary>The ring generation it ran in.</summary>
+        public int Generation { get; init; }
     }
 
     /// <summary>Compute includes the optimizer step and the checksum; exchange is the all-reduce alone.</summary>

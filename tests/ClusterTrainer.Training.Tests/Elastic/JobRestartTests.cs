@@ -27,15 +27,9 @@ public sealed class JobRestartTests
         using var run = new TempDirectory();
         using var local = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 2, Epochs = 3, Seed = 6, Threads = 1 };
-        var checkpoints = new CheckpointStore(run.Path);
-        var firstEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("interrupted", settings, run.Path),
-            e => { if (e is EpochFinished) { firstEpoch.TrySetResult(); } });
-        await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        await UntilAsync(() => checkpoints.HasCheckpoints, "the first epoch's checkpoint was never written");
+        var (job, coordinator) = await RunPastFirstCheckpointAsync(cluster, "interrupted", settings, run.Path);
 
         // What the coordinator sends when it loses a worker while writing a checkpoint (it must come from the coordinator).
-        var coordinator = await cluster.System.ActorSelection("/user/*/*/interrupted-coordinator").ResolveOne(TimeSpan.FromSeconds(10));
         var node = cluster.WorkerNodes[1];
         cluster.Manager.Tell(new JobInterrupted("interrupted", node, "was lost (sent by the test)", "checkpointing"), coordinator);
 
@@ -62,16 +56,10 @@ public sealed class JobRestartTests
         using var run = new TempDirectory();
         using var local = new TempDirectory();
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Data = "sample", Workers = 2, MinWorkers = 2, Epochs = 4, Seed = 7, Threads = 1 };
-        var checkpoints = new CheckpointStore(run.Path);
-        var firstEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob("short", settings, run.Path),
-            e => { if (e is EpochFinished) { firstEpoch.TrySetResult(); } });
-        await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        await UntilAsync(() => checkpoints.HasCheckpoints, "the first epoch's checkpoint was never written");
+        var (job, coordinator) = await RunPastFirstCheckpointAsync(cluster, "short", settings, run.Path);
 
         // The restart a worker lost between protocols causes (sent as the coordinator would): the job manager does not take
         // the lost node back, so it must hold the job, below --min-workers 2, until a worker node registers.
-        var coordinator = await cluster.System.ActorSelection("/user/*/*/short-coordinator").ResolveOne(TimeSpan.FromSeconds(10));
         var lost = cluster.WorkerNodes[1];
         cluster.Manager.Tell(new JobInterrupted("short", lost, "left the cluster", "checkpointing"), coordinator);
         var held = await waiting.Seen.WaitAsync(TimeSpan.FromMinutes(1));
@@ -89,6 +77,19 @@ public sealed class JobRestartTests
         var reference = await ClusterRun.TrainAsync(settings, TestData.FashionSample, local.Path);
         var difference = RunParameters.MaxDifference(RunParameters.Load(settings, run.Path), reference.Parameters);
         Assert.True(difference <= 1e-5, $"max |difference| {difference:E3} between the job that waited for a replacement and the one never interrupted; {string.Join(" / ", summary.Membership)}");
+    }
+
+    /// <summary>Submits the job and returns once its first epoch's checkpoint is written, with its coordinator.</summary>
+    private static async Task<(Task<RunSummary> Job, IActorRef Coordinator)> RunPastFirstCheckpointAsync(InProcessCluster cluster, string jobId, TrainingSettings settings, string runDirectory)
+    {
+        var checkpoints = new CheckpointStore(runDirectory);
+        var firstEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = ClusterJobClient.RunAsync(cluster.System, cluster.Manager, new SubmitTrainingJob(jobId, settings, runDirectory),
+            e => { if (e is EpochFinished) { firstEpoch.TrySetResult(); } });
+        await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await UntilAsync(() => checkpoints.HasCheckpoints, "the first epoch's checkpoint was never written");
+        var coordinator = await cluster.System.ActorSelection($"/user/*/*/{jobId}-coordinator").ResolveOne(TimeSpan.FromSeconds(10));
+        return (job, coordinator);
     }
 
     private static async Task UntilAsync(Func<bool> condition, string failure)
