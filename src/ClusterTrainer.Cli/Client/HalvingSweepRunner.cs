@@ -1,6 +1,5 @@
 using System.Globalization;
 using ClusterTrainer.Api.V1;
-using Grpc.Core;
 using Spectre.Console;
 
 namespace ClusterTrainer.Cli.Client;
@@ -11,7 +10,20 @@ namespace ClusterTrainer.Cli.Client;
 /// <param name="Accuracy">Its test accuracy at <paramref name="Epochs"/>; null when it failed before.</param>
 /// <param name="SamplesDone">The samples it trained, over all its jobs.</param>
 /// <param name="SamplesTotal">The samples of its full run.</param>
-public sealed record HalvingResult(SweepPoint Point, JobInfo Job, int Epochs, double? Accuracy, long SamplesDone, long SamplesTotal);
+public sealed record HalvingResult(SweepPoint Point, JobInfo Job, int Epochs, double? Accuracy, long SamplesDone, long SamplesTotal)
+{
+    /// <summary>
+    /// Best first: those that trained furthest, then by test accuracy at the epoch they reached (a point stopped at a rung
+    /// is compared with its rung, not with the winner's last epoch); points without an accuracy last, in grid order.
+    /// </summary>
+    public static IReadOnlyList<HalvingResult> Rank(IEnumerable<HalvingResult> results) =>
+        [.. results.Select((r, order) => (Result: r, order))
+            .OrderByDescending(r => r.Result.Accuracy is not null)
+            .ThenByDescending(r => r.Result.Epochs)
+            .ThenByDescending(r => r.Result.Accuracy ?? 0)
+            .ThenBy(r => r.order)
+            .Select(r => r.Result)];
+}
 
 /// <summary>
 /// Runs a sweep by <see cref="SuccessiveHalving"/>. Each rung's points run at once (the scheduler places them as the
@@ -74,8 +86,9 @@ public static class HalvingSweepRunner
 
         public HalvingResult Result()
         {
+            var job = Job!;
             var epochs = _accuracy.Count == 0 ? 0 : _accuracy.Keys.Max();
-            return new HalvingResult(Point, Job!, epochs, AccuracyAt(epochs), _samplesBefore, Job?.SamplesTotal ?? 0);
+            return new HalvingResult(Point, job, epochs, AccuracyAt(epochs), _samplesBefore, job.SamplesTotal);
         }
 
         /// <summary>Starts (or resumes) the point's job and follows it until it has evaluated epoch <paramref name="target"/>.</summary>
@@ -90,31 +103,18 @@ public static class HalvingSweepRunner
                 ? await client.SubmitJobAsync(new SubmitJobRequest { Name = Point.Name, Training = Spec }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await client.ResumeJobAsync(new ResumeJobRequest { JobId = Job.JobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Job.JobId}: {Point.Name} to epoch {target}"));
+            var jobId = Job.JobId;
             var pausing = false;
-            using var call = client.WatchJob(new WatchJobRequest { JobId = Job.JobId }, cancellationToken: cancellationToken);
-            await foreach (var @event in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            Job = await JobWatcher.WatchAsync(client, jobId, console, quiet: true, cancellationToken, async epoch =>
             {
-                if (@event.EventCase == JobEvent.EventOneofCase.Epoch)
+                _accuracy[epoch.Epoch] = epoch.TestAccuracy;
+                if (epoch.Epoch >= target && target < fullEpochs && !pausing)
                 {
-                    _accuracy[@event.Epoch.Epoch] = @event.Epoch.TestAccuracy;
-                    if (@event.Epoch.Epoch >= target && target < fullEpochs && !pausing)
-                    {
-                        // The cancellation drains the steps in flight and checkpoints where they end: the resume goes on from there.
-                        pausing = true;
-                        await client.CancelJobAsync(new CancelJobRequest { JobId = Job.JobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
+                    // The cancellation drains the steps in flight and checkpoints where they end: the resume goes on from there.
+                    pausing = true;
+                    await client.CancelJobAsync(new CancelJobRequest { JobId = jobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                else if (@event.EventCase == JobEvent.EventOneofCase.Ended)
-                {
-                    Job = @event.Ended;
-                    break;
-                }
-            }
-
-            if (Job.State is not (JobState.Finished or JobState.Failed or JobState.Cancelled))
-            {
-                Job = await client.GetJobAsync(new GetJobRequest { JobId = Job.JobId }, deadline: ServerOptions.Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            }).ConfigureAwait(false);
 
             // A resumed job counts from the start of the run: its samples done are the point's so far.
             _samplesBefore = Math.Max(_samplesBefore, Job.SamplesDone);

@@ -56,20 +56,11 @@ public static class JobTables
         return table;
     }
 
-    /// <summary>
-    /// A halving sweep's points, those that trained furthest first, then by test accuracy at the epoch they reached (a
-    /// point stopped at a rung is compared with its rung, not with the winner's last epoch); points without one last.
-    /// </summary>
+    /// <summary>A halving sweep's points in <see cref="HalvingResult.Rank"/>'s order.</summary>
     public static Table HalvingResults(IEnumerable<HalvingResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var ranked = results.Select((r, order) => (Result: r, order))
-            .OrderByDescending(r => r.Result.Accuracy is not null)
-            .ThenByDescending(r => r.Result.Epochs)
-            .ThenByDescending(r => r.Result.Accuracy ?? 0)
-            .ThenBy(r => r.order)
-            .Select(r => r.Result)
-            .ToArray();
+        var ranked = HalvingResult.Rank(results);
         var table = new Table()
             .AddColumn(new TableColumn("rank").NoWrap())
             .AddColumn(new TableColumn("job").NoWrap())
@@ -78,7 +69,7 @@ public static class JobTables
             .AddColumn(new TableColumn("state").NoWrap())
             .AddColumn(new TableColumn("test accuracy").NoWrap())
             .AddColumn("error");
-        for (var i = 0; i < ranked.Length; i++)
+        for (var i = 0; i < ranked.Count; i++)
         {
             var r = ranked[i];
             var state = r.Job.State == JobState.Cancelled && r.Accuracy is not null ? "Stopped" : r.Job.State.ToString();

@@ -8,7 +8,8 @@ namespace ClusterTrainer.Cli.Client;
 /// <summary>Follows a job's event stream to its end, printing epochs and (throttled) progress.</summary>
 public static class JobWatcher
 {
-    public static async Task<JobInfo> WatchAsync(Jobs.JobsClient client, string jobId, IAnsiConsole console, bool quiet, CancellationToken cancellationToken)
+    /// <param name="onEpoch">Called with each finished epoch, in order, before the next event is read.</param>
+    public static async Task<JobInfo> WatchAsync(Jobs.JobsClient client, string jobId, IAnsiConsole console, bool quiet, CancellationToken cancellationToken, Func<EpochResult, Task>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(console);
@@ -27,8 +28,18 @@ public static class JobWatcher
                     }
 
                     break;
-                case JobEvent.EventOneofCase.Epoch when !quiet:
+                case JobEvent.EventOneofCase.Epoch:
                     var e = @event.Epoch;
+                    if (onEpoch is not null)
+                    {
+                        await onEpoch(e).ConfigureAwait(false);
+                    }
+
+                    if (quiet)
+                    {
+                        break;
+                    }
+
                     console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{jobId}: epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test loss {e.TestLoss:F4}, test accuracy {e.TestAccuracy:P2}, {e.SamplesPerSecond:F0} samples/s"));
                     break;
                 case JobEvent.EventOneofCase.Ended:

@@ -40,7 +40,7 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
                 return ValidationResult.Error("--file: give the sweep file (YAML or JSON)");
             }
 
-            if (MaxConcurrent is not null && !IsCount(MaxConcurrent))
+            if (MaxConcurrent is not null && !(int.TryParse(MaxConcurrent, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1))
             {
                 return ValidationResult.Error($"--max-concurrent: '{MaxConcurrent}' is not a whole number of at least 1; leave it out to submit every point at once");
             }
@@ -50,23 +50,16 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
                 return ValidationResult.Error("--min-epochs: only means something with --halving; add --halving, or leave --min-epochs out");
             }
 
-            if (MinEpochs is not null && !IsCount(MinEpochs))
-            {
-                return ValidationResult.Error($"--min-epochs: '{MinEpochs}' is not a whole number of at least 1");
-            }
-
             return Halving && MaxConcurrent is not null
                 ? ValidationResult.Error("--max-concurrent: cannot be combined with --halving, which runs each rung's points at once; leave one of them out")
                 : ValidationResult.Success();
         }
-
-        private static bool IsCount(string text) =>
-            int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Options settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var minEpochs = FlagValues.PositiveInt(settings.MinEpochs, "--min-epochs") ?? 1;
         var points = SweepFile.Load(settings.File);
         SweepValidation.Require(settings.File, points);
         var (channel, client) = settings.Connect();
@@ -74,12 +67,11 @@ public sealed class SweepCommand(IAnsiConsole console) : AsyncCommand<SweepComma
         {
             if (settings.Halving)
             {
-                var minEpochs = settings.MinEpochs is null ? 1 : int.Parse(settings.MinEpochs, System.Globalization.CultureInfo.InvariantCulture);
                 HalvingRules.Require(settings.File, points, minEpochs);
                 var results = await HalvingSweepRunner.RunAsync(client, points, minEpochs, console, cancellationToken).ConfigureAwait(false);
                 console.Write(JobTables.HalvingResults(results));
                 console.WriteLine(JobTables.HalvingCost(results));
-                return results.OrderByDescending(r => r.Accuracy ?? -1).ThenByDescending(r => r.Epochs).First().Job.State == JobState.Finished ? 0 : CliApp.Failed;
+                return HalvingResult.Rank(results)[0].Job.State == JobState.Finished ? 0 : CliApp.Failed;
             }
 
             var maxConcurrent = settings.MaxConcurrent is null ? (int?)null : int.Parse(settings.MaxConcurrent, System.Globalization.CultureInfo.InvariantCulture);

@@ -246,7 +246,6 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
         running.Attempt++;
         // Usually gone already (the coordinator learns of a loss from this actor), and never taken back for this start.
         running.Nodes = [.. running.Nodes.Where(n => n != interrupted.Node)];
-        running.LostNode = interrupted.Node;
         var resume = request.Resume || new CheckpointStore(request.OutputDirectory).HasCheckpoints;
         running.RestartedAfter = new MembershipChange(0, interrupted.Node, "lost", $"{interrupted.Reason} while the job was {interrupted.State}", running.Nodes.Length, 0);
         running.LastLoss = $"worker node {interrupted.Node} {interrupted.Reason} while the job was {interrupted.State}";
@@ -300,7 +299,7 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
     {
         var settings = running.Queued.Training!.Settings;
         var busy = _running.Values.SelectMany(r => r.Nodes).ToHashSet(StringComparer.Ordinal);
-        var free = _workers.Keys.Where(n => !busy.Contains(n) && n != running.LostNode).Take(settings.WorkerCeiling - running.Nodes.Length).ToArray();
+        var free = _workers.Keys.Where(n => !busy.Contains(n) && n != running.RestartedAfter?.Worker).Take(settings.WorkerCeiling - running.Nodes.Length).ToArray();
         running.Nodes = [.. running.Nodes, .. free];
         if (running.Nodes.Length >= settings.MinWorkers)
         {
@@ -525,9 +524,6 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
 
         /// <summary>Its loaded data and checkpoint while it waits, below --min-workers, for nodes to start again on; else null.</summary>
         public DataLoaded? ShortOfWorkers { get; set; }
-
-        /// <summary>The node whose loss made it start again; null on its first start.</summary>
-        public string? LostNode { get; set; }
 
         /// <summary>The last loss of one of its nodes, in words, for the message if it fails below --min-workers.</summary>
         public string LastLoss { get; set; } = "a worker node was lost";

@@ -76,7 +76,6 @@ public sealed class EmulatedPodsTests(ITestOutputHelper output)
         // ring of one) and finishes. The Split Brain Resolver downs the partitioned worker (the minority side), which
         // exits with 1, so it is restarted; once the link is back it joins again, as a new member, not a zombie.
         var runsDirectory = cluster.ClaimDirectory("runs-clustertrainer-coordinator-0");
-        var before = Directory.GetDirectories(runsDirectory).ToHashSet(StringComparer.Ordinal);
         var running = cluster.RunClientAsync(JobWithin, "submit", "--server", "http://clustertrainer-grpc:5000", "--token", token, "--name", "partitioned",
             "--model", "mlp", "--data", "sample", "--epochs", "40", "--workers", "2", "--watch");
         // In the middle of an epoch, where the survivor regroups in place (at an epoch's end, while it checkpoints, the
@@ -84,9 +83,7 @@ public sealed class EmulatedPodsTests(ITestOutputHelper output)
         var midEpoch = await Poll.UntilAsync(
             async () =>
             {
-                using var handler = NamespaceSockets.Handler(cluster.Client, cluster.Resolve, TimeSpan.FromSeconds(5));
-                using var channel = GrpcChannel.ForAddress("http://clustertrainer-grpc:5000", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
-                var jobs = await new Jobs.JobsClient(channel).ListJobsAsync(new ListJobsRequest(), new Metadata { { "authorization", $"Bearer {token}" } }, DateTime.UtcNow.AddSeconds(10));
+                var jobs = await CallApiAsync(cluster, token, (client, headers) => client.ListJobsAsync(new ListJobsRequest(), headers, DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
                 return jobs.Jobs.Any(j => j.Name == "partitioned" && j.State == JobState.Running && j.Epoch >= 2 && j.SamplesDone % 6000 is >= 1200 and <= 4200);
             },
             JobWithin);
@@ -197,13 +194,19 @@ public sealed class EmulatedPodsTests(ITestOutputHelper output)
         var settled = await Poll.UntilAsync(
             async () =>
             {
-                using var handler = NamespaceSockets.Handler(cluster.Client, cluster.Resolve, TimeSpan.FromSeconds(5));
-                using var channel = GrpcChannel.ForAddress("http://clustertrainer-grpc:5000", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
-                status = await new Jobs.JobsClient(channel).ClusterStatusAsync(new ClusterStatusRequest(), new Metadata { { "authorization", $"Bearer {token}" } }, DateTime.UtcNow.AddSeconds(10));
+                status = await CallApiAsync(cluster, token, (client, headers) => client.ClusterStatusAsync(new ClusterStatusRequest(), headers, DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
                 return Addresses(status).SequenceEqual(expected) && status.Members.All(m => m.Reachable && m.Status == "Up");
             },
             TimeSpan.FromSeconds(60));
         Assert.True(settled, $"the coordinator's members are {string.Join(", ", status?.Members.Select(m => $"{m.Address} {m.Status}") ?? [])}, expected one cluster of {string.Join(", ", expected)}:\n{cluster.Describe()}");
+    }
+
+    /// <summary>One call of the job API through its Service, from the client host, with the token.</summary>
+    private static async Task<T> CallApiAsync<T>(EmulatedKubernetes cluster, string token, Func<Jobs.JobsClient, Metadata, Task<T>> call)
+    {
+        using var handler = NamespaceSockets.Handler(cluster.Client, cluster.Resolve, TimeSpan.FromSeconds(5));
+        using var channel = GrpcChannel.ForAddress("http://clustertrainer-grpc:5000", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
+        return await call(new Jobs.JobsClient(channel), new Metadata { { "authorization", $"Bearer {token}" } });
     }
 
     /// <summary>Submits a small 2-worker job with the CLI from the client host, as a user would, and follows it to its end.</summary>

@@ -42,7 +42,7 @@ public sealed partial class HalvingSweepCliTests(ApiCluster cluster) : IClassFix
     [Theory]
     [InlineData("epochs: 3", new[] { "--halving", "--max-concurrent", "2" }, "--max-concurrent: cannot be combined with --halving")]
     [InlineData("epochs: 3", new[] { "--min-epochs", "2" }, "--min-epochs: only means something with --halving")]
-    [InlineData("epochs: 3", new[] { "--halving", "--min-epochs", "0" }, "--min-epochs: '0' is not a whole number of at least 1")]
+    [InlineData("epochs: 3", new[] { "--halving", "--min-epochs", "0" }, "--min-epochs: '0' is not a positive whole number")]
     [InlineData("epochs: 3", new[] { "--halving", "--min-epochs", "3" }, "--min-epochs 3 must be below the points' epochs (3)")]
     [InlineData("epochs: [2, 3]", new[] { "--halving" }, "epochs: --halving needs the same epochs for every point, the grid gives 2, 3")]
     public async Task A_halving_sweep_it_cannot_run_should_be_refused_by_name_and_submit_nothing(string epochs, string[] flags, string message)
