@@ -37,6 +37,8 @@ public static class SettingApplicability
                 $"applies to the mlp and tabular models only; the {model} has its own ({(settings.Model == ModelKind.Cnn ? "ReLU" : "the GRU's gates")}). Leave it out",
             "--momentum" when settings.Optimizer != OptimizerKind.Sgd =>
                 $"applies to the sgd optimizer only; this run uses {settings.Optimizer.ToString().ToLowerInvariant()} (the {model}'s default unless --optimizer says otherwise). Leave it out, or add --optimizer sgd",
+            "--lr-warmup" or "--lr-decay" or "--lr-floor" when settings.Schedule != ScheduleKind.Cosine =>
+                $"applies to the cosine schedule only; this run's rate is {settings.Schedule.ToString().ToLowerInvariant()}. Leave it out, or use --lr-schedule cosine",
             _ => null,
         };
     }

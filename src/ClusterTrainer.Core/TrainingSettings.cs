@@ -24,6 +24,23 @@ public sealed record TrainingSettings
     [JsonConverter(typeof(JsonStringEnumConverter<ScheduleKind>))]
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
 
+    /// <summary>Share of the run's steps over which a cosine schedule warms up linearly (see <see cref="LearningRateSchedule"/>).</summary>
+    public double LrWarmup { get; init; } = 0.02;
+
+    /// <summary>Share of the run's steps, at its end, over which a cosine schedule decays (see <see cref="LearningRateSchedule"/>).</summary>
+    public double LrDecay { get; init; } = 0.2;
+
+    /// <summary>Where a cosine schedule ends, as a share of <see cref="LearningRate"/> (0: decay to zero).</summary>
+    public double LrFloor { get; init; } = 0.1;
+
+    /// <summary>
+    /// Dropout rate of the model's hidden activations (0: none): after each hidden layer of the MLP, after the CNN's
+    /// convolutional features and its fully connected layer, on the RNN's last state. Each sample's mask depends on
+    /// the seed, the epoch, the sample and the layer only (<see cref="DropoutMask"/>), never on which worker
+    /// computes it, so results do not change with the number of workers.
+    /// </summary>
+    public double Dropout { get; init; }
+
     [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
@@ -134,9 +151,9 @@ public sealed record TrainingSettings
     /// </summary>
     public static TrainingSettings DefaultsFor(ModelKind model) => model switch
     {
-        ModelKind.Mlp => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, BatchSize = 100, Hidden = [256, 256] },
-        ModelKind.Cnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 64, Hidden = [256], Workers = 2 },
-        ModelKind.Rnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 2e-3, BatchSize = 100, Hidden = [128], Workers = 2 },
+        ModelKind.Mlp => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 100, Hidden = [256, 256] },
+        ModelKind.Cnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 32, Hidden = [256], Workers = 2, Dropout = 0.3, LrDecay = 0.4 },
+        ModelKind.Rnn => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 3e-3, BatchSize = 100, Hidden = [128], Workers = 2, Dropout = 0.1 },
         ModelKind.Tabular => new TrainingSettings { Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2, BatchSize = 16, Epochs = 50, Hidden = [16] },
         _ => throw new SettingsException("--model", $"unknown model '{model}'"),
     };
@@ -173,6 +190,11 @@ public sealed record TrainingSettings
         Require(BatchSize >= 1, "--batch-size", $"must be at least 1 (got {BatchSize})");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), "--lr", $"must be a positive number (got {LearningRate})");
         Require(AdamEpsilon > 0 && double.IsFinite(AdamEpsilon), "--adam-epsilon", $"must be a positive number (got {AdamEpsilon})");
+        Require(LrWarmup is >= 0 and < 1, "--lr-warmup", $"must be in [0, 1): a share of the run's steps (got {LrWarmup})");
+        Require(LrDecay is > 0 and <= 1, "--lr-decay", $"must be in (0, 1]: a share of the run's steps (1 = decay over the whole run) (got {LrDecay})");
+        Require(LrWarmup + LrDecay <= 1, "--lr-decay", $"and --lr-warmup together must not exceed the run (got {LrWarmup} + {LrDecay})");
+        Require(LrFloor is >= 0 and <= 1, "--lr-floor", $"must be in [0, 1]: a share of --lr (got {LrFloor})");
+        Require(Dropout is >= 0 and < 1, "--dropout", $"must be in [0, 1) (got {Dropout})");
         Require(Momentum is >= 0 and < 1, "--momentum", $"must be in [0, 1) (got {Momentum})");
         Require(Limit is null or >= 1, "--limit", $"must be at least 1 (got {Limit})");
         Require(Threads is null or >= 1, "--threads", $"must be at least 1 (got {Threads})");

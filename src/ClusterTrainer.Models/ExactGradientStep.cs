@@ -44,16 +44,19 @@ public sealed class ExactGradientStep
     /// <paramref name="microBatch"/>, as the epoch plan dealt them) and leaves the exact global gradient in the replica.
     /// </summary>
     /// <returns>This worker's summed loss, each micro-batch's rounded by <see cref="ExactLoss"/> so that sums of them are order-free.</returns>
-    public double Run(SampleBatch batch, int globalBatchSize, int microBatch, IGradientExchange exchange, CancellationToken cancellationToken)
+    /// <param name="sampleKeys">Each sample's dropout key, in batch order (see <see cref="Replica.ComputeGradients"/>).</param>
+    public double Run(SampleBatch batch, long[] sampleKeys, int globalBatchSize, int microBatch, IGradientExchange exchange, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sampleKeys);
         ArgumentNullException.ThrowIfNull(exchange);
         var parts = MicroBatches.Within(batch.Count, microBatch).ToArray();
         var loss = 0.0;
         var largest = 0f;
         for (var i = 0; i < parts.Length; i++)
         {
-            loss += ExactLoss.Round(_replica.ComputeGradients(batch.Slice(parts[i].Offset, parts[i].Count), globalBatchSize));
+            loss += ExactLoss.Round(_replica.ComputeGradients(
+                batch.Slice(parts[i].Offset, parts[i].Count), globalBatchSize, sampleKeys.AsSpan(parts[i].Offset, parts[i].Count).ToArray()));
             var magnitude = _replica.GradientMaxAbs();
             largest = float.IsNaN(magnitude) || float.IsNaN(largest) ? float.NaN : Math.Max(largest, magnitude);
             _replica.CopyGradientsTo(Part(i));

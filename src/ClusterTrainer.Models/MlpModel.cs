@@ -4,21 +4,23 @@ using static TorchSharp.torch;
 
 namespace ClusterTrainer.Models;
 
-/// <summary>The lecture's ANN: input flattened, hidden layers with one activation, then class logits.</summary>
+/// <summary>The lecture's ANN: input flattened, hidden layers with one activation (each followed by dropout, none at rate 0), then class logits.</summary>
 public sealed class MlpModel : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _layers;
 
-    public MlpModel(int inputSize, IReadOnlyList<int> hidden, int classes, Activation activation)
+    public MlpModel(int inputSize, IReadOnlyList<int> hidden, int classes, Activation activation, double dropout = 0, DropoutKeys? keys = null)
         : base(nameof(MlpModel))
     {
         var modules = new List<nn.Module<Tensor, Tensor>>();
         var width = inputSize;
-        foreach (var size in hidden)
+        keys ??= new DropoutKeys();
+        for (var layer = 0; layer < hidden.Count; layer++)
         {
-            modules.Add(nn.Linear(width, size));
+            modules.Add(nn.Linear(width, hidden[layer]));
             modules.Add(ActivationLayer.Create(activation));
-            width = size;
+            modules.AddRange(SampleDropout.Optional(dropout, layer, keys));
+            width = hidden[layer];
         }
 
         modules.Add(nn.Linear(width, classes));

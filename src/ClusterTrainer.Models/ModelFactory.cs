@@ -7,7 +7,8 @@ namespace ClusterTrainer.Models;
 public static class ModelFactory
 {
     /// <summary>Builds the model the settings name for samples of <paramref name="sampleShape"/>; refuses one that cannot fit in memory.</summary>
-    public static nn.Module<Tensor, Tensor> Create(TrainingSettings settings, IReadOnlyList<int> sampleShape, int classes)
+    /// <param name="keys">Where the model's dropout reads the keys of the samples it trains on; null for a model that is only evaluated.</param>
+    public static nn.Module<Tensor, Tensor> Create(TrainingSettings settings, IReadOnlyList<int> sampleShape, int classes, DropoutKeys? keys = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sampleShape);
@@ -15,9 +16,9 @@ public static class ModelFactory
         var inputSize = sampleShape.Aggregate(1, (a, b) => a * b);
         return settings.Model switch
         {
-            ModelKind.Mlp or ModelKind.Tabular => new MlpModel(inputSize, settings.Hidden, classes, settings.Activation),
-            ModelKind.Cnn when sampleShape.Count == 3 => new CnnModel(sampleShape[0], sampleShape[1], sampleShape[2], settings.Hidden[0], classes),
-            ModelKind.Rnn when sampleShape.Count == 3 && sampleShape[0] == 1 => new RnnModel(sampleShape[2], settings.Hidden[0], classes),
+            ModelKind.Mlp or ModelKind.Tabular => new MlpModel(inputSize, settings.Hidden, classes, settings.Activation, settings.Dropout, keys),
+            ModelKind.Cnn when sampleShape.Count == 3 => new CnnModel(sampleShape[0], sampleShape[1], sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
+            ModelKind.Rnn when sampleShape.Count == 3 && sampleShape[0] == 1 => new RnnModel(sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
             ModelKind.Cnn or ModelKind.Rnn => throw new SettingsException("--model",
                 $"{settings.Model.ToString().ToLowerInvariant()} needs images (samples shaped [1, rows, cols]); this data has samples shaped [{string.Join(", ", sampleShape)}]. Use --model tabular or mlp for tabular data."),
             _ => throw new SettingsException("--model", $"unknown model '{settings.Model}'"),

@@ -20,7 +20,8 @@ public static class PlainTrainingLoop
         torch.set_num_threads(threads);
         var device = new Device(settings.Device);
         torch.random.manual_seed(settings.Seed);
-        using var model = ModelFactory.Create(settings, train.SampleShape, train.ClassCount);
+        var keys = new DropoutKeys();
+        using var model = ModelFactory.Create(settings, train.SampleShape, train.ClassCount, keys);
         model.to(device);
         using var optimizer = ModelFactory.CreateOptimizer(settings, model.parameters());
         var samples = 0L;
@@ -32,6 +33,7 @@ public static class PlainTrainingLoop
             {
                 using var scope = NewDisposeScope();
                 var batch = SampleBatch.Gather(train, plan.GlobalBatch(step));
+                keys.Set(DropoutMask.SampleKeys(settings.Seed, epoch, plan.GlobalBatch(step)));
                 var (inputs, labels) = BatchTensors.Create(batch, train.SampleShape, device);
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.forward(inputs), labels);

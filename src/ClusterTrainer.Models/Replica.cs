@@ -24,6 +24,7 @@ public sealed class Replica : IDisposable
     private readonly Tensor? _staging;
     private readonly Device _device;
     private readonly int[] _sampleShape;
+    private readonly DropoutKeys _dropoutKeys = new();
 
     // --precision bf16: the bfloat16 copy forward and backward run on, and its parameters (module order, as _parameters).
     private readonly nn.Module<Tensor, Tensor>? _lowPrecision;
@@ -41,7 +42,7 @@ public sealed class Replica : IDisposable
         lock (InitLock)
         {
             torch.random.manual_seed(initSeed);
-            _model = ModelFactory.Create(settings, sampleShape, classes);
+            _model = ModelFactory.Create(settings, sampleShape, classes, _dropoutKeys);
         }
 
         _model.to(_device);
@@ -51,7 +52,7 @@ public sealed class Replica : IDisposable
             // Same architecture; its weights are overwritten from the float32 master before every forward.
             lock (InitLock)
             {
-                _lowPrecision = ModelFactory.Create(settings, sampleShape, classes);
+                _lowPrecision = ModelFactory.Create(settings, sampleShape, classes, _dropoutKeys);
             }
 
             _lowPrecision.to(ScalarType.BFloat16).to(_device);
@@ -109,10 +110,18 @@ public sealed class Replica : IDisposable
     /// Forward and backward on this worker's part of a step. The loss is summed over the samples and divided
     /// by the GLOBAL batch size, so the sum of all workers' gradients is the gradient of the global batch mean.
     /// </summary>
+    /// <param name="sampleKeys">Each sample's key (<see cref="DropoutMask.SampleKeys"/>), in batch order: what its dropout mask follows.</param>
     /// <returns>The summed (unscaled) loss of these samples.</returns>
-    public double ComputeGradients(SampleBatch batch, int globalBatchSize)
+    public double ComputeGradients(SampleBatch batch, int globalBatchSize, long[] sampleKeys)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sampleKeys);
+        if (sampleKeys.Length != batch.Count)
+        {
+            throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {batch.Count}", nameof(sampleKeys));
+        }
+
+        _dropoutKeys.Set(sampleKeys);
         using var scope = NewDisposeScope();
         _flatGradients.zero_();
         if (batch.Count == 0)

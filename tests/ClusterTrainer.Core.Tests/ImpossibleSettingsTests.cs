@@ -29,8 +29,12 @@ public class ImpossibleSettingsTests
         var cnn = TrainingSettings.DefaultsFor(ModelKind.Cnn);
         Assert.Equal("--activation", Assert.Throws<SettingsException>(() => SettingApplicability.Require(cnn, new HashSet<string> { "--activation" })).Setting);
         Assert.Equal("--momentum", Assert.Throws<SettingsException>(() => SettingApplicability.Require(cnn, new HashSet<string> { "--momentum" })).Setting);
-        var mlp = TrainingSettings.DefaultsFor(ModelKind.Mlp);
+        var mlp = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Optimizer = OptimizerKind.Sgd };
         Assert.Same(mlp, SettingApplicability.Require(mlp, new HashSet<string> { "--activation", "--momentum" }));
+        Assert.Equal("--momentum", Assert.Throws<SettingsException>(() => SettingApplicability.Require(TrainingSettings.DefaultsFor(ModelKind.Mlp), new HashSet<string> { "--momentum" })).Setting);
+        var constant = cnn with { Schedule = ScheduleKind.Constant };
+        Assert.Equal("--lr-floor", Assert.Throws<SettingsException>(() => SettingApplicability.Require(constant, new HashSet<string> { "--lr-floor" })).Setting);
+        Assert.Same(cnn, SettingApplicability.Require(cnn, new HashSet<string> { "--lr-warmup", "--lr-decay", "--lr-floor", "--dropout" }));
         var cnnWithSgd = cnn with { Optimizer = OptimizerKind.Sgd };
         Assert.Same(cnnWithSgd, SettingApplicability.Require(cnnWithSgd, new HashSet<string> { "--momentum" }));
     }

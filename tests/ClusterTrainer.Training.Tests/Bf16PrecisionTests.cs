@@ -21,8 +21,8 @@ public class Bf16PrecisionTests
         var batch = SampleBatch.Range(TestData.FashionSample.Train, 0, 32);
         using var exact = new Replica(settings, [1, 28, 28], 10, initSeed: 4);
         using var low = new Replica(settings with { Precision = Precision.Bf16 }, [1, 28, 28], 10, initSeed: 4);
-        var exactLoss = exact.ComputeGradients(batch, 32);
-        var lowLoss = low.ComputeGradients(batch, 32);
+        var exactLoss = exact.ComputeGradients(batch, 32, TestData.Keys(batch.Count));
+        var lowLoss = low.ComputeGradients(batch, 32, TestData.Keys(batch.Count));
 
         var g = exact.Gradients.Span.ToArray();
         var h = low.Gradients.Span.ToArray();

@@ -58,7 +58,7 @@ public class ExactGradientStepTests
 
                 var (offset, count) = MicroBatches.DealtTo(batch.Count, Micro, workers, rank);
                 var step = new ExactGradientStep(replica, rank, workers);
-                step.Run(batch.Slice(offset, count), batch.Count, Micro, group.Members[rank], CancellationToken.None);
+                step.Run(batch.Slice(offset, count), TestData.Keys(count, offset), batch.Count, Micro, group.Members[rank], CancellationToken.None);
                 var gradient = new float[replica.ParameterCount];
                 replica.CopyGradientsTo(gradient);
                 return gradient;

@@ -16,7 +16,7 @@ public class ExchangeStagingTests
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Hidden = [16], ExchangeStaging = ExchangeStaging.Always };
         using var replica = new Replica(settings, [1, 28, 28], 10, initSeed: 3);
         Assert.True(replica.StagesExchange);
-        replica.ComputeGradients(SampleBatch.Range(TestData.FashionSample.Train, 0, 20), 20);
+        replica.ComputeGradients(SampleBatch.Range(TestData.FashionSample.Train, 0, 20), 20, TestData.Keys(20));
         var before = replica.ExportParameters();
 
         // The exchange sees a copy: zeroing the buffer it gets before the copy out changes nothing, and what it
@@ -34,7 +34,7 @@ public class ExchangeStagingTests
 
         using var reference = new Replica(settings with { ExchangeStaging = ExchangeStaging.Never }, [1, 28, 28], 10, initSeed: 3);
         Assert.False(reference.StagesExchange);
-        reference.ComputeGradients(SampleBatch.Range(TestData.FashionSample.Train, 0, 20), 20);
+        reference.ComputeGradients(SampleBatch.Range(TestData.FashionSample.Train, 0, 20), 20, TestData.Keys(20));
         Assert.Equal(seen, reference.Gradients.Span.ToArray());
         reference.AllReduceGradients(buffer =>
         {

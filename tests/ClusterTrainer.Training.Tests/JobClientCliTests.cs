@@ -107,7 +107,7 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
         using var files = new TempDirectory();
         var sweep = files.Combine("sweep.yaml");
         // A learning rate of 0.0001 barely moves from chance in one epoch: it must end last whatever the order of the grid.
-        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample, epochs: 1, limit: 1200, workers: 1 }\ngrid:\n  learning_rate: [0.0001, 0.05, 0.01]\n");
+        await File.WriteAllTextAsync(sweep, "base: { model: mlp, optimizer: sgd, data: sample, epochs: 1, limit: 1200, workers: 1 }\ngrid:\n  learning_rate: [0.0001, 0.05, 0.01]\n");
 
         var (refused, refusal) = await CliProcess.RunAsync(Limit, "sweep", "--server", cluster.Url, "--file", sweep, "--max-concurrent", "0");
         Assert.True(refused == CliApp.BadInput, refusal);

@@ -25,6 +25,7 @@ public class TorchTests
         using var scope = torch.NewDisposeScope();
         var settings = TrainingSettings.DefaultsFor(model);
         using var module = ModelFactory.Create(settings, [1, 28, 28], 10);
+        module.eval();
         var output = module.forward(torch.rand(5, 1, 28, 28));
         Assert.Equal(new long[] { 5, 10 }, output.shape);
     }
@@ -59,7 +60,7 @@ public class TorchTests
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Hidden = [16] };
         using var replica = new Replica(settings, [1, 28, 28], 10, initSeed: 3);
         var batch = SampleBatch.Range(TestData.FashionSample.Train, 0, 20);
-        replica.ComputeGradients(batch, 20);
+        replica.ComputeGradients(batch, 20, TestData.Keys(batch.Count));
         var norm = 0.0;
         foreach (var value in replica.Gradients.Span)
         {

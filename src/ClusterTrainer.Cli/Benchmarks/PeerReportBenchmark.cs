@@ -56,6 +56,11 @@ public sealed class PeerReportBenchmark(TrainingSettings settings, PeerData data
     }
 
     /// <summary>The 1, 5 and 15 minute load averages: a shared machine's load says how far to trust the numbers.</summary>
+    /// <summary>The schedule's flags, the same for both sides (the cosine's shares only with cosine: train refuses them otherwise).</summary>
+    private string[] Schedule(string scheduleFlag) => settings.Schedule == ScheduleKind.Cosine
+        ? [scheduleFlag, "cosine", "--lr-warmup", Text(settings.LrWarmup), "--lr-decay", Text(settings.LrDecay), "--lr-floor", Text(settings.LrFloor)]
+        : [scheduleFlag, "constant"];
+
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
@@ -68,7 +73,7 @@ public sealed class PeerReportBenchmark(TrainingSettings settings, PeerData data
                 "train", "--model", "cnn", "--data", data.Directory, "--epochs", Text(settings.Epochs),
                 "--workers", Text(settings.Workers), "--threads", Text(settings.Threads!.Value),
                 "--batch-size", Text(settings.BatchSize), "--lr", Text(settings.LearningRate), "--optimizer", "adam",
-                "--lr-schedule", settings.Schedule.ToString().ToLowerInvariant(), "--hidden", Text(settings.Hidden[0]),
+                .. Schedule("--lr-schedule"), "--dropout", Text(settings.Dropout), "--hidden", Text(settings.Hidden[0]),
                 "--seed", Text(settings.Seed), "--out", output.FullName,
             ]);
             await RunToEndAsync(start, "clustertrainer train", cancellationToken).ConfigureAwait(false);
@@ -86,14 +91,15 @@ public sealed class PeerReportBenchmark(TrainingSettings settings, PeerData data
         try
         {
             var start = new ProcessStartInfo(python.Path) { UseShellExecute = false };
-            foreach (var argument in new[]
-            {
+            string[] arguments =
+            [
                 PeerPython.Script(), "--data", data.Directory, "--samples", int.MaxValue.ToString(CultureInfo.InvariantCulture),
                 "--epochs", Text(settings.Epochs), "--processes", Text(settings.Workers), "--threads", Text(settings.Threads!.Value),
                 "--batch-size", Text(settings.BatchSize), "--lr", Text(settings.LearningRate), "--adam-epsilon", Text(settings.AdamEpsilon),
-                "--schedule", settings.Schedule.ToString().ToLowerInvariant(), "--hidden", Text(settings.Hidden[0]),
+                .. Schedule("--schedule"), "--dropout", Text(settings.Dropout), "--hidden", Text(settings.Hidden[0]),
                 "--seed", Text(settings.Seed), "--out", report,
-            })
+            ];
+            foreach (var argument in arguments)
             {
                 start.ArgumentList.Add(argument);
             }

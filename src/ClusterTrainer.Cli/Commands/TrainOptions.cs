@@ -25,20 +25,36 @@ public class TrainOptions : CommandSettings
     public string? Epochs { get; init; }
 
     [CommandOption("-b|--batch-size <N>")]
-    [Description("Global mini-batch: samples per optimizer step, split across workers (default 100; 1 = SGD, the training-set size = batch gradient descent)")]
+    [Description("Global mini-batch: samples per optimizer step, split across workers (default: 100; 32 cnn; 16 tabular; 1 = SGD, the training-set size = batch gradient descent)")]
     public string? BatchSize { get; init; }
 
     [CommandOption("--lr <RATE>")]
-    [Description("Learning rate (default: 0.05 mlp, 0.001 cnn, 0.002 rnn, 0.01 tabular)")]
+    [Description("Learning rate (default: 0.001 mlp and cnn, 0.003 rnn, 0.01 tabular)")]
     public string? LearningRate { get; init; }
 
     [CommandOption("--optimizer <NAME>")]
-    [Description("sgd | adam (default: sgd for mlp, adam otherwise)")]
+    [Description("sgd | adam (default adam)")]
     public string? Optimizer { get; init; }
 
     [CommandOption("--lr-schedule <NAME>")]
-    [Description("cosine (decay to 0 over the run) | constant (default cosine)")]
+    [Description("cosine (a warm-up, the base rate, then a cosine decay to --lr-floor over the last --lr-decay of the run) | constant (default cosine)")]
     public string? Schedule { get; init; }
+
+    [CommandOption("--lr-warmup <SHARE>")]
+    [Description("Share of the run's steps over which the rate rises linearly to --lr, 0 <= S < 1 (default 0.02; cosine only)")]
+    public string? LrWarmup { get; init; }
+
+    [CommandOption("--lr-decay <SHARE>")]
+    [Description("Share of the run's steps, at its end, over which the cosine decays, 0 < S <= 1 (default: 0.2; 0.4 cnn; 1 = the whole run; cosine only)")]
+    public string? LrDecay { get; init; }
+
+    [CommandOption("--lr-floor <SHARE>")]
+    [Description("Where the cosine decay ends, as a share of --lr, 0 to 1 (default 0.1; 0 = decay to zero; cosine only)")]
+    public string? LrFloor { get; init; }
+
+    [CommandOption("--dropout <RATE>")]
+    [Description("Dropout of the hidden activations, 0 <= P < 1 (default: 0.3 cnn, 0.1 rnn, 0 mlp and tabular)")]
+    public string? Dropout { get; init; }
 
     [CommandOption("--momentum <M>")]
     [Description("SGD momentum, 0 <= M < 1 (default 0.9; sgd only)")]

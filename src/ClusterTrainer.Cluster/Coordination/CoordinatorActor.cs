@@ -684,7 +684,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             }
 
             _events?.StepCompleted(m.Sequence + 1, m.Step + 1, ledger.AllCompleted, ledger.LossSum, ledger.Samples,
-                LearningRateSchedule.At(Settings.Schedule, Settings.LearningRate, m.Sequence, _totalSteps));
+                LearningRateSchedule.At(Settings, m.Sequence, _totalSteps));
             _requester.Tell(new JobProgressed(_job.JobId, _epoch, Settings.Epochs, ledger.Completed, _plan.StepCount, _samplesDone,
                 (long)_job.Data.Train.Count * Settings.Epochs, ledger.MeanLoss));
             if (ledger.AllCompleted)
@@ -739,7 +739,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             var global = _plan!.GlobalBatch(step).Length;
             var lastOfEpoch = step == _plan.StepCount - 1;
             var checksum = lastOfEpoch || (sequence + 1) % Settings.ChecksumEvery == 0;
-            var rate = LearningRateSchedule.At(Settings.Schedule, Settings.LearningRate, sequence, _totalSteps);
+            var rate = LearningRateSchedule.At(Settings, sequence, _totalSteps);
             for (var rank = 0; rank < WorldSize; rank++)
             {
                 _workers[rank].Tell(new StartStep(_job.JobId, sequence, _epoch, step, _plan.Assignment(step, rank), global, rate, checksum));

@@ -356,6 +356,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         var learningRate = Job.Settings.LearningRate;
         var microBatch = Job.Settings.MicroBatchSize;
         var batch = next.Assemble();
+        var sampleKeys = DropoutMask.SampleKeys(Job.Settings.Seed, command.Epoch, command.Assignment);
         var exchange = _exchange!;
         _thread!.Run(() =>
         {
@@ -367,12 +368,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             TimeSpan exchangeTime;
             if (_exact is { } exact)
             {
-                lossSum = exact.Run(batch, command.GlobalBatchSize, microBatch, exchange, CancellationToken.None);
+                lossSum = exact.Run(batch, sampleKeys, command.GlobalBatchSize, microBatch, exchange, CancellationToken.None);
                 exchangeTime = exact.LastExchange;
             }
             else
             {
-                lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize);
+                lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize, sampleKeys);
                 var computed = Stopwatch.GetTimestamp();
                 replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
                 exchangeTime = Stopwatch.GetElapsedTime(computed);

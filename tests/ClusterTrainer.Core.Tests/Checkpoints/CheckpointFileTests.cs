@@ -66,7 +66,7 @@ public sealed class CheckpointFileTests : IDisposable
         var path = new CheckpointStore(_run).Write(Sample(10));
         var error = Assert.Throws<CheckpointException>(() => CheckpointFile.Read(path, Settings with { LearningRate = 0.1 }));
         Assert.Equal(CheckpointProblem.WrongSettings, error.Problem);
-        Assert.Contains("learning_rate: 0.05 in the checkpoint, 0.1 here", error.Message, StringComparison.Ordinal);
+        Assert.Contains("learning_rate: 0.001 in the checkpoint, 0.1 here", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

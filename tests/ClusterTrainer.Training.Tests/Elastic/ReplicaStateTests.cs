@@ -78,7 +78,7 @@ public sealed class ReplicaStateTests
         for (var i = firstBatch; i < firstBatch + batches; i++)
         {
             var batch = SampleBatch.Range(TestData.FashionSample.Train, i * 32, 32);
-            replica.ComputeGradients(batch, 32);
+            replica.ComputeGradients(batch, 32, TestData.Keys(batch.Count));
             replica.ApplyStep(0.01);
         }
     }

@@ -42,7 +42,7 @@ public sealed class TensorBoardRunTests : TestKit
         Assert.All(points.Select(p => p.WallTime).Prepend(header.WallTime), t => Assert.InRange(t, started - 1, finished + 1));
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), points.Where(p => p.Tag == "train/loss").Select(p => p.Step));
         Assert.Equal(
-            Enumerable.Range(0, 30).Select(s => (double)(float)LearningRateSchedule.At(settings.Schedule, settings.LearningRate, s, 30)),
+            Enumerable.Range(0, 30).Select(s => (double)(float)LearningRateSchedule.At(settings, s, 30)),
             Values(points, "train/learning_rate"));
         Assert.All(Values(points, "train/samples_per_second"), rate => Assert.True(rate > 0));
         Assert.True(Values(points, "train/loss")[^1] < Values(points, "train/loss")[0], "the training loss did not fall");

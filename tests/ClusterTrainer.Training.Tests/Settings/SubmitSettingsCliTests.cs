@@ -15,15 +15,17 @@ public sealed class SubmitSettingsCliTests(ApiCluster cluster) : IClassFixture<A
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task Submit_should_run_the_job_with_momentum_0_seed_0_and_the_threads_staging_and_class_limit_given()
+    public async Task Submit_should_run_the_job_with_momentum_0_seed_0_floor_0_and_the_dropout_threads_staging_and_class_limit_given()
     {
         var (code, output) = await CliProcess.RunAsync(Limit, "submit", "--server", cluster.Url, "--data", "sample", "--limit", "600", "--epochs", "1", "--workers", "1",
-            "--momentum", "0", "--seed", "0", "--threads", "1", "--exchange-staging", "always", "--max-classes", "10", "--watch");
+            "--optimizer", "sgd", "--momentum", "0", "--seed", "0", "--lr-floor", "0", "--dropout", "0.25", "--threads", "1", "--exchange-staging", "always", "--max-classes", "10", "--watch");
         Assert.True(code == 0, output);
 
         var job = await Job(output.Split('\n')[0].Trim());
         var settings = RunJson.Deserialize<TrainingSettings>(await File.ReadAllTextAsync(Path.Combine(job.RunDirectory, RunDirectory.SettingsFile)), "settings.json");
         Assert.Equal(0, settings.Momentum);
+        Assert.Equal(0, settings.LrFloor);
+        Assert.Equal(0.25, settings.Dropout);
         Assert.Equal(0, settings.Seed);
         Assert.Equal(1, settings.Threads);
         Assert.Equal(ExchangeStaging.Always, settings.ExchangeStaging);

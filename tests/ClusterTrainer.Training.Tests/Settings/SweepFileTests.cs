@@ -10,7 +10,7 @@ public class SweepFileTests
     {
         using var files = new TempDirectory();
         var path = files.Combine("sweep.yaml");
-        await File.WriteAllTextAsync(path, "base: { model: mlp, momentum: 0, seed: 0, threads: 2, device: cpu, exchange_staging: always, max_classes: 12 }\ngrid:\n  hidden: [[64, 32], 16]\n");
+        await File.WriteAllTextAsync(path, "base: { model: mlp, optimizer: sgd, momentum: 0, lr_floor: 0, dropout: 0, seed: 0, threads: 2, device: cpu, exchange_staging: always, max_classes: 12 }\ngrid:\n  hidden: [[64, 32], 16]\n");
 
         var points = SweepFile.Load(path);
         SweepValidation.Require(path, points);
@@ -21,6 +21,8 @@ public class SweepFileTests
         var spec = points[0].Spec;
         Assert.True(spec.HasMomentum && spec.Momentum == 0, $"momentum {spec}");
         Assert.True(spec.HasSeed && spec.Seed == 0, $"seed {spec}");
+        Assert.True(spec.HasLrFloor && spec.LrFloor == 0, $"lr_floor {spec}");
+        Assert.True(spec.HasDropout && spec.Dropout == 0, $"dropout {spec}");
         Assert.Equal(2, spec.Threads);
         Assert.Equal("cpu", spec.Device);
         Assert.Equal("always", spec.ExchangeStaging);

@@ -19,7 +19,7 @@ public sealed partial class HalvingSweepCliTests(ApiCluster cluster) : IClassFix
         var sweep = files.Combine("sweep.yaml");
         // 8 epochs over 4 points: the plan is 4 + 2 + 6 = 12 of 32 epochs (0.375); each pause may overrun its rung by the
         // steps that ran while the cancellation travelled.
-        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample, epochs: 8, workers: 1, seed: 5 }\ngrid:\n  learning_rate: [0.00001, 0.0001, 0.001, 0.05]\n");
+        await File.WriteAllTextAsync(sweep, "base: { model: mlp, optimizer: sgd, data: sample, epochs: 8, workers: 1, seed: 5 }\ngrid:\n  learning_rate: [0.00001, 0.0001, 0.001, 0.05]\n");
 
         var (fullCode, full) = await CliProcess.RunAsync(TimeSpan.FromMinutes(6), "sweep", "--server", cluster.Url, "--file", sweep);
         Assert.True(fullCode == 0, full);

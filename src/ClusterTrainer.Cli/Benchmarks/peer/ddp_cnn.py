@@ -3,7 +3,8 @@
 
 `clustertrainer bench --peer-report` runs this next to `clustertrainer train` on the same IDX files and compares
 samples/s. It mirrors ClusterTrainer's CNN job step for step: conv3x3x32-pool-conv3x3x64-pool-FC-FC, Adam (epsilon
-1e-7, as ClusterTrainer), cosine decay to zero per step (or a constant rate), one global batch split evenly across
+1e-7, as ClusterTrainer), its cosine schedule per step (warm-up, base rate, decay to a floor; or a constant rate),
+dropout at the same places and rate (libtorch's masks, not ClusterTrainer's sample-keyed ones), one global batch split evenly across
 the processes (DDP averages their gradients, so the step is that of the global batch), pixels scaled to [0, 1].
 Processes talk over gloo, each runs torch.set_num_threads(--threads).
 
@@ -67,21 +68,32 @@ def load(directory, images_name, labels_name, limit):
     return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
 
 
-def cnn(hidden, classes):
-    """ClusterTrainer's CnnModel: valid 3x3 convolutions, 28 -> 26 -> 13 -> 11 -> 5."""
+def cnn(hidden, classes, dropout):
+    """ClusterTrainer's CnnModel: valid 3x3 convolutions, 28 -> 26 -> 13 -> 11 -> 5; dropout on the flattened
+    features and on the FC layer's output (none at rate 0)."""
+    drop = [nn.Dropout(dropout)] if dropout > 0 else []
     return nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(64 * 5 * 5, hidden), nn.ReLU(),
+        nn.Flatten(), *drop,
+        nn.Linear(64 * 5 * 5, hidden), nn.ReLU(), *drop,
         nn.Linear(hidden, classes))
 
 
-def rate_factor(schedule, step, total_steps):
-    """ClusterTrainer's LearningRateSchedule: cosine from the base rate to zero over the run, or constant."""
-    if schedule == "constant" or total_steps <= 1:
+def rate_factor(args, step, total_steps):
+    """ClusterTrainer's LearningRateSchedule: a linear warm-up over the first --lr-warmup share of the steps, the base
+    rate, then a cosine decay to --lr-floor over the last --lr-decay share; or constant."""
+    if args.schedule == "constant" or total_steps <= 1:
         return 1.0
-    return 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps))
+    warmup = 0 if args.lr_warmup <= 0 else min(total_steps - 1, math.ceil(args.lr_warmup * total_steps))
+    if step < warmup:
+        return (step + 1) / warmup
+    decay = min(total_steps - warmup, math.ceil(args.lr_decay * total_steps))
+    start = total_steps - decay
+    if decay <= 1 or step < start:
+        return 1.0
+    progress = min(step - start, decay) / decay
+    return args.lr_floor + (1 - args.lr_floor) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def run(rank, args, store):
@@ -91,11 +103,11 @@ def run(rank, args, store):
     count = len(labels)
     classes = int(labels.max()) + 1
     torch.manual_seed(args.seed)
-    model = DistributedDataParallel(cnn(args.hidden, classes))
+    model = DistributedDataParallel(cnn(args.hidden, classes, args.dropout))
     steps_per_epoch = (count + args.batch_size - 1) // args.batch_size
     total_steps = steps_per_epoch * args.epochs
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=args.adam_epsilon)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: rate_factor(args.schedule, step, total_steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: rate_factor(args, step, total_steps))
 
     loss_sum = torch.zeros(1, dtype=torch.float64)
     dist.barrier()
@@ -161,6 +173,10 @@ def main():
     parser.add_argument("--lr", type=float, default=0.001)
     parser.add_argument("--adam-epsilon", type=float, default=1e-7, help="ClusterTrainer's default (PyTorch's is 1e-8)")
     parser.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
+    parser.add_argument("--lr-warmup", type=float, default=0.02, help="share of the steps the cosine warms up over")
+    parser.add_argument("--lr-decay", type=float, default=0.2, help="share of the steps, at the end, the cosine decays over")
+    parser.add_argument("--lr-floor", type=float, default=0.1, help="where the cosine ends, as a share of --lr")
+    parser.add_argument("--dropout", type=float, default=0.0)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--processes", type=int, default=2)
