@@ -116,6 +116,13 @@ public sealed record TrainingSettings
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>
+    /// What the gradient all-reduce carries: float32 (default), or bfloat16, half the bytes, each partial sum rounded to
+    /// bfloat16 (see ClusterTrainer.Exchange.Compact.Bf16Vector). Independent of <see cref="Precision"/>.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Precision>))]
+    public Precision ExchangePrecision { get; init; } = Precision.Float32;
+
+    /// <summary>
     /// Bitwise-identical parameters for any number of workers: every global batch is cut into micro-batches of
     /// <see cref="MicroBatchSize"/> whatever the world, each micro-batch's gradient is computed alone, and they are
     /// summed exactly (int64 fixed point with a scale the workers agree on each step); losses are summed exactly too.
@@ -214,6 +221,9 @@ public sealed record TrainingSettings
         Require(ExchangeStaging != ExchangeStaging.Never || Device == "cpu", "--exchange-staging",
             $"never cannot be used with --device {Device}: the exchange reads host memory, so {Device} gradients must be staged (use auto or always)");
         Require(Enum.IsDefined(Precision), "--precision", $"must be float32 or bf16 (got '{Precision}')");
+        Require(Enum.IsDefined(ExchangePrecision), "--exchange-precision", $"must be float32 or bf16 (got '{ExchangePrecision}')");
+        Require(!(Deterministic && ExchangePrecision == Precision.Bf16), "--exchange-precision",
+            "bf16 cannot be used with --deterministic: deterministic mode sums exact int64 fixed-point gradients, which bf16 would round. Leave one of them out");
         Require(MicroBatch is null || Deterministic, "--micro-batch", "applies with --deterministic only (it sets how deterministic mode cuts each batch); add --deterministic or leave it out");
         Require(MicroBatch is null || (MicroBatch >= 1 && MicroBatch <= BatchSize), "--micro-batch", $"must be between 1 and the batch size {BatchSize} (got {MicroBatch})");
         Require(CheckpointEvery is null or >= 1, "--checkpoint-every", $"must be at least 1 (got {CheckpointEvery}); leave it out for a checkpoint at each epoch's end");

@@ -25,4 +25,10 @@ public interface IGradientExchange
     /// of a call must pass the same number of values; overflow wraps, so callers keep sums in range.
     /// </summary>
     void AllReduceSum(long[] values, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The all-reduce over bfloat16 values (<c>--exchange-precision bf16</c>): half the bytes of float32 on the wire,
+    /// each partial sum rounded to bfloat16. Every worker of a call must pass the same number of values.
+    /// </summary>
+    void AllReduceSum(Compact.Bf16Vector values, CancellationToken cancellationToken);
 }

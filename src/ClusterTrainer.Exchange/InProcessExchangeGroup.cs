@@ -11,7 +11,7 @@ namespace ClusterTrainer.Exchange;
 public sealed class InProcessExchangeGroup : IDisposable
 {
     private readonly Barrier _barrier;
-    // Each member's published buffer of the call in progress: a GradientBuffer (float) or a long[] (exact).
+    // Each member's published buffer of the call in progress: a GradientBuffer (float), a long[] (exact) or a Bf16Vector.
     private readonly object?[] _buffers;
     private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _aborted = new();
@@ -61,7 +61,7 @@ public sealed class InProcessExchangeGroup : IDisposable
             var theirs = _buffers[other]!;
             if (theirs.GetType() != buffer.GetType())
             {
-                Abort($"worker {other} sums {KindOf(theirs)} values, worker {rank} {KindOf(buffer)} values (are the workers' --deterministic settings the same?)");
+                Abort($"worker {other} sums {KindOf(theirs)} values, worker {rank} {KindOf(buffer)} values (are the workers' --deterministic and --exchange-precision settings the same?)");
                 throw new ExchangeFailedException(_abortReason!);
             }
 
@@ -77,6 +77,10 @@ public sealed class InProcessExchangeGroup : IDisposable
         {
             ReduceSlice(_buffers.Cast<GradientBuffer>().ToArray(), offset, count);
         }
+        else if (buffer is Compact.Bf16Vector)
+        {
+            ReduceSlice(_buffers.Cast<Compact.Bf16Vector>().ToArray(), offset, count);
+        }
         else
         {
             ReduceSlice(_buffers.Cast<long[]>().ToArray(), offset, count);
@@ -86,9 +90,19 @@ public sealed class InProcessExchangeGroup : IDisposable
         _buffers[rank] = null;
     }
 
-    private static int LengthOf(object buffer) => buffer is GradientBuffer floats ? floats.Length : ((long[])buffer).Length;
+    private static int LengthOf(object buffer) => buffer switch
+    {
+        GradientBuffer floats => floats.Length,
+        Compact.Bf16Vector halves => halves.Length,
+        _ => ((long[])buffer).Length,
+    };
 
-    private static string KindOf(object buffer) => buffer is GradientBuffer ? "float32" : "int64";
+    private static string KindOf(object buffer) => buffer switch
+    {
+        GradientBuffer => "float32",
+        Compact.Bf16Vector => "bf16",
+        _ => "int64",
+    };
 
     private void Rendezvous(int rank, string phase, CancellationToken cancellationToken)
     {
@@ -182,6 +196,28 @@ public sealed class InProcessExchangeGroup : IDisposable
         }
     }
 
+    /// <summary>
+    /// The bfloat16 reduction: summed in float32 in rank order and rounded once (no wire here, so no rounding per hop
+    /// as in the ring; the result is what the workers' bf16 gradients sum to).
+    /// </summary>
+    internal static void ReduceSlice(Compact.Bf16Vector[] buffers, int offset, int count)
+    {
+        for (var i = offset; i < offset + count; i++)
+        {
+            var sum = 0f;
+            foreach (var buffer in buffers)
+            {
+                sum += Compact.Bf16Vector.ToFloat(buffer.Values[i]);
+            }
+
+            var rounded = Compact.Bf16Vector.ToBf16(sum);
+            foreach (var buffer in buffers)
+            {
+                buffer.Values[i] = rounded;
+            }
+        }
+    }
+
     private sealed class Member(InProcessExchangeGroup group, int rank) : IGradientExchange
     {
         public int Rank => rank;
@@ -192,6 +228,9 @@ public sealed class InProcessExchangeGroup : IDisposable
             group.AllReduce(rank, buffer, cancellationToken);
 
         public void AllReduceSum(long[] values, CancellationToken cancellationToken) =>
+            group.AllReduce(rank, values, cancellationToken);
+
+        public void AllReduceSum(Compact.Bf16Vector values, CancellationToken cancellationToken) =>
             group.AllReduce(rank, values, cancellationToken);
     }
 }

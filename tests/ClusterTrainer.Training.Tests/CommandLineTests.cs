@@ -35,11 +35,22 @@ public class CommandLineTests
     [InlineData("--model", "cnn", "--activation", "relu", "--activation")]
     [InlineData("--optimizer", "adam", "--momentum", "0.5", "--momentum")]
     [InlineData("--model", "rnn", "--hidden", "128,64", "--hidden")]
+    [InlineData("--lr-schedule", "constant", "--lr-floor", "0.2", "--lr-floor")]
+    [InlineData("--lr-warmup", "1", "--dropout", "0.1", "--lr-warmup")]
+    [InlineData("--dropout", "1.5", "--lr", "0.1", "--dropout")]
     public async Task A_flag_the_model_would_ignore_should_be_refused_by_name(string flag1, string value1, string flag2, string value2, string named)
     {
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--data", "sample", flag1, value1, flag2, value2);
         Assert.Equal(CliApp.BadInput, code);
         Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bf16_exchange_with_deterministic_mode_should_be_refused_by_name()
+    {
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--data", "sample", "--deterministic", "--exchange-precision", "bf16");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--exchange-precision: bf16 cannot be used with --deterministic", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public class HelpTests
     public async Task Output_to_a_pipe_should_not_be_wrapped_at_80_columns_and_COLUMNS_should_be_honoured()
     {
         // Redirected, Spectre.Console assumed 80 columns: `status > file` stacked a member's roles one letter a line.
-        const string Description = "Global mini-batch: samples per optimizer step, split across workers (default 100; 1 = SGD, the training-set size = batch gradient descent)";
+        const string Description = "Global mini-batch: samples per optimizer step, split across workers (default: 100; 32 cnn; 16 tabular; 1 = SGD, the training-set size = batch gradient descent)";
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--help");
         Assert.True(code == 0, output);
         Assert.Contains(Description, output, StringComparison.Ordinal);

@@ -74,6 +74,8 @@ public static class TrainingSettingsSchema
             s => s.ExchangeStaging, (s, v) => s with { ExchangeStaging = v }, spec => spec.ExchangeStaging, (spec, v) => spec.ExchangeStaging = v, "; never only with cpu"),
         Row.Choice<Precision>(nameof(TrainingSettings.Precision), "--precision", "precision", "precision",
             s => s.Precision, (s, v) => s with { Precision = v }, spec => spec.Precision, (spec, v) => spec.Precision = v),
+        Row.Choice<Precision>(nameof(TrainingSettings.ExchangePrecision), "--exchange-precision", "exchange_precision", "exchange_precision",
+            s => s.ExchangePrecision, (s, v) => s with { ExchangePrecision = v }, spec => spec.ExchangePrecision, (spec, v) => spec.ExchangePrecision = v, "; bf16 not with deterministic"),
         Row.Switch(nameof(TrainingSettings.Deterministic), "--deterministic", "deterministic", "deterministic", "a switch: the same parameter bits for any number of workers",
             s => s.Deterministic, (s, v) => s with { Deterministic = v }, spec => spec.HasDeterministic ? spec.Deterministic : null, (spec, v) => spec.Deterministic = v),
         Row.OptionalNumber(nameof(TrainingSettings.MicroBatch), "--micro-batch", "micro_batch", "micro_batch", "at least 1; with deterministic", "half the batch size, rounded up",

@@ -112,6 +112,10 @@ public class TrainOptions : CommandSettings
     [Description("float32 | bf16: bf16 runs forward and backward on a bfloat16 copy of the model, keeping float32 parameters, gradients and optimizer state (default float32; see README for what it gains here)")]
     public string? Precision { get; init; }
 
+    [CommandOption("--exchange-precision <PRECISION>")]
+    [Description("What the gradient all-reduce carries: float32 | bf16 (half the bytes, partial sums rounded to bfloat16) (default float32; bf16 not with --deterministic)")]
+    public string? ExchangePrecision { get; init; }
+
     [CommandOption("--deterministic")]
     [Description("Bitwise-identical parameters for any number of workers: fixed micro-batches, each gradient computed alone, summed exactly in int64 fixed point (see README for its cost)")]
     public bool Deterministic { get; init; }

@@ -4,6 +4,7 @@ using ClusterTrainer.Cluster.Metrics;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Exchange;
+using ClusterTrainer.Exchange.Compact;
 using ClusterTrainer.Exchange.Exact;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Threading;
@@ -49,6 +50,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     // The deterministic mode's step (micro-batches, exact sum); null in the default mode.
     private ExactGradientStep? _exact;
+
+    // --exchange-precision bf16: the gradient's bfloat16 copy that travels instead of its float32 values.
+    private Bf16Vector? _wire;
     private IGradientExchange? _exchange;
 
     // The exchange group this worker is in: the job id, then "#generation" once the job's workers changed.
@@ -106,6 +110,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             Devices.RequireAvailable(job.Settings.Device, _placement.Node);
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
             _exact = job.Settings.Deterministic ? new ExactGradientStep(_replica, job.Rank, job.WorldSize) : null;
+            _wire = job.Settings.ExchangePrecision == Precision.Bf16 ? new Bf16Vector(_replica.ParameterCount) : null;
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
             _exchangeKey = job.JobId;
             // What libtorch reports on the step thread, so the record shows what really runs.
@@ -375,7 +380,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             {
                 lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize, sampleKeys);
                 var computed = Stopwatch.GetTimestamp();
-                replica.AllReduceGradients(buffer => exchange.AllReduceSum(buffer, CancellationToken.None));
+                var wire = _wire;
+                replica.AllReduceGradients(buffer =>
+                {
+                    if (wire is null)
+                    {
+                        exchange.AllReduceSum(buffer, CancellationToken.None);
+                    }
+                    else
+                    {
+                        Bf16GradientExchange.AllReduceSum(exchange, buffer, wire, CancellationToken.None);
+                    }
+                });
                 exchangeTime = Stopwatch.GetElapsedTime(computed);
             }
 

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace ClusterTrainer.Exchange.Tcp;
 
 /// <summary>
-/// What one ring call reduces, seen as bytes on the wire: float32 gradients (summed in float) or int64 fixed-point
-/// values (summed exactly). The ring's schedule and pipelining are the same for both; only the element and its
+/// What one ring call reduces, seen as bytes on the wire: float32 gradients (summed in float), int64 fixed-point
+/// values (summed exactly) or bfloat16 gradients (summed in float, each partial sum rounded back to bfloat16). The ring's schedule and pipelining are the same for both; only the element and its
 /// addition differ.
 /// </summary>
 internal abstract class RingVector
@@ -24,6 +24,8 @@ internal abstract class RingVector
     public static RingVector Of(GradientBuffer buffer) => new Floats(buffer);
 
     public static RingVector Of(long[] values) => new Int64s(values);
+
+    public static RingVector Of(Compact.Bf16Vector values) => new Bf16s(values.Values);
 
     private static void Add<T>(Span<T> target, ReadOnlySpan<T> addend)
         where T : struct, INumber<T>
@@ -53,6 +55,21 @@ internal abstract class RingVector
         {
             var values = MemoryMarshal.Cast<byte, float>(addend);
             Add(buffer.Span.Slice(offset, values.Length), values);
+        }
+    }
+
+    private sealed class Bf16s(ushort[] values) : RingVector
+    {
+        public override int Length => values.Length;
+
+        public override int ElementBytes => sizeof(ushort);
+
+        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(offset, count));
+
+        public override void AddInto(int offset, ReadOnlySpan<byte> addend)
+        {
+            var arrived = MemoryMarshal.Cast<byte, ushort>(addend);
+            Compact.Bf16Vector.Add(values.AsSpan(offset, arrived.Length), arrived);
         }
     }
 

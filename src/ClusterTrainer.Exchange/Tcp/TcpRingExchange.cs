@@ -67,6 +67,18 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
         Reduce(RingVector.Of(values), cancellationToken);
     }
 
+    public void AllReduceSum(Compact.Bf16Vector values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ThrowIfBroken();
+        if (WorldSize == 1)
+        {
+            return;
+        }
+
+        Reduce(RingVector.Of(values), cancellationToken);
+    }
+
     private void Reduce(RingVector vector, CancellationToken cancellationToken)
     {
         var schedule = new RingSchedule(Rank, WorldSize, vector.Length);

@@ -28,7 +28,7 @@ public sealed class MonitoredCluster : IAsyncLifetime
 
     public Jobs.JobsClient Client { get; private set; } = null!;
 
-    public static TrainingSpec Cnn(int epochs, int limit, int workers = 2) => new() { Model = "cnn", Data = "sample", Epochs = epochs, Limit = limit, Workers = workers, Seed = 3 };
+    public static TrainingSpec Cnn(int epochs, int limit, int workers = 2) => new() { Model = "cnn", Data = "sample", Epochs = epochs, Limit = limit, Workers = workers, Seed = 3, BatchSize = 64 };
 
     public async Task InitializeAsync()
     {

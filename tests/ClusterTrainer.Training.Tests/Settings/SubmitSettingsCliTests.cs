@@ -83,13 +83,13 @@ public sealed class SubmitSettingsCliTests(ApiCluster cluster) : IClassFixture<A
     {
         using var files = new TempDirectory();
         var sweep = files.Combine("sweep.yaml");
-        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample }\ngrid:\n  dropout: [0.1, 0.2]\n");
+        await File.WriteAllTextAsync(sweep, "base: { model: mlp, data: sample }\ngrid:\n  weight_decay: [0.1, 0.2]\n");
 
         var (code, output) = await CliProcess.RunAsync(Limit, "sweep", "--server", cluster.Url, "--file", sweep);
 
         var text = CliProcess.Flat(output);
         Assert.True(code == CliApp.BadInput, text);
-        Assert.Contains("unknown setting 'dropout'", text, StringComparison.Ordinal);
+        Assert.Contains("unknown setting 'weight_decay'", text, StringComparison.Ordinal);
         Assert.Contains("exchange_staging", text, StringComparison.Ordinal);
     }
 
