@@ -1,12 +1,13 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ClusterTrainer.Exchange.Tcp;
 
 /// <summary>
 /// What one ring call reduces, seen as bytes on the wire: float32 gradients (summed in float), int64 fixed-point
-/// values (summed exactly) or bfloat16 gradients (summed in float, each partial sum rounded back to bfloat16). The ring's schedule and pipelining are the same for both; only the element and its
-/// addition differ.
+/// values (summed exactly) or bfloat16 gradients (summed in float, each partial sum rounded back to bfloat16). The
+/// ring's schedule and pipelining are the same for all three; only the element and its addition differ.
 /// </summary>
 internal abstract class RingVector
 {
@@ -23,9 +24,9 @@ internal abstract class RingVector
 
     public static RingVector Of(GradientBuffer buffer) => new Floats(buffer);
 
-    public static RingVector Of(long[] values) => new Int64s(values);
+    public static RingVector Of(long[] values) => new Elements<long>(values, Add);
 
-    public static RingVector Of(Compact.Bf16Vector values) => new Bf16s(values.Values);
+    public static RingVector Of(Compact.Bf16Vector values) => new Elements<ushort>(values.Values, Compact.Bf16Vector.Add);
 
     private static void Add<T>(Span<T> target, ReadOnlySpan<T> addend)
         where T : struct, INumber<T>
@@ -58,33 +59,22 @@ internal abstract class RingVector
         }
     }
 
-    private sealed class Bf16s(ushort[] values) : RingVector
+    private delegate void Adder<T>(Span<T> target, ReadOnlySpan<T> addend);
+
+    /// <summary>An array of elements of one type and how two of them add: int64 exactly, bfloat16 rounded back.</summary>
+    private sealed class Elements<T>(T[] values, Adder<T> add) : RingVector
+        where T : unmanaged
     {
         public override int Length => values.Length;
 
-        public override int ElementBytes => sizeof(ushort);
+        public override int ElementBytes => Unsafe.SizeOf<T>();
 
         public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(offset, count));
 
         public override void AddInto(int offset, ReadOnlySpan<byte> addend)
         {
-            var arrived = MemoryMarshal.Cast<byte, ushort>(addend);
-            Compact.Bf16Vector.Add(values.AsSpan(offset, arrived.Length), arrived);
-        }
-    }
-
-    private sealed class Int64s(long[] values) : RingVector
-    {
-        public override int Length => values.Length;
-
-        public override int ElementBytes => sizeof(long);
-
-        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(offset, count));
-
-        public override void AddInto(int offset, ReadOnlySpan<byte> addend)
-        {
-            var arrived = MemoryMarshal.Cast<byte, long>(addend);
-            Add(values.AsSpan(offset, arrived.Length), arrived);
+            var arrived = MemoryMarshal.Cast<byte, T>(addend);
+            add(values.AsSpan(offset, arrived.Length), arrived);
         }
     }
 }
