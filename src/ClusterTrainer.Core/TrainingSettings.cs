@@ -27,7 +27,10 @@ public sealed record TrainingSettings
     /// <summary>Share of the run's steps over which a cosine schedule warms up linearly (see <see cref="LearningRateSchedule"/>).</summary>
     public double LrWarmup { get; init; } = 0.02;
 
-    /// <summary>Share of the run's steps, at its end, over which a cosine schedule decays (see <see cref="LearningRateSchedule"/>).</summary>
+    /// <summary>
+    /// Share of the run's steps, at its end, over which a cosine schedule decays (see <see cref="LearningRateSchedule"/>);
+    /// a decay longer than what the warm-up leaves starts where the warm-up ends.
+    /// </summary>
     public double LrDecay { get; init; } = 0.2;
 
     /// <summary>Where a cosine schedule ends, as a share of <see cref="LearningRate"/> (0: decay to zero).</summary>
@@ -199,7 +202,6 @@ public sealed record TrainingSettings
         Require(AdamEpsilon > 0 && double.IsFinite(AdamEpsilon), "--adam-epsilon", $"must be a positive number (got {AdamEpsilon})");
         Require(LrWarmup is >= 0 and < 1, "--lr-warmup", $"must be in [0, 1): a share of the run's steps (got {LrWarmup})");
         Require(LrDecay is > 0 and <= 1, "--lr-decay", $"must be in (0, 1]: a share of the run's steps (1 = decay over the whole run) (got {LrDecay})");
-        Require(LrWarmup + LrDecay <= 1, "--lr-decay", $"and --lr-warmup together must not exceed the run (got {LrWarmup} + {LrDecay})");
         Require(LrFloor is >= 0 and <= 1, "--lr-floor", $"must be in [0, 1]: a share of --lr (got {LrFloor})");
         Require(Dropout is >= 0 and < 1, "--dropout", $"must be in [0, 1) (got {Dropout})");
         Require(Momentum is >= 0 and < 1, "--momentum", $"must be in [0, 1) (got {Momentum})");
