@@ -56,6 +56,7 @@ public static class CommandCatalog
         Command<PlayCommand>("play", "Replay a DQN run's greedy policy and print its mean return.",
             c => c.WithExample("play", "--run", "runs/20260101-120000-dqn-cartpole", "--episodes", "100")),
         Command<ExchangePeerCommand>("exchange-peer", description: null, hidden: true),
+        Command<LightWorkersCommand>("light-workers", description: null, hidden: true),
     ];
 
     public static CommandEntry? Find(string name) => All.FirstOrDefault(c => c.Name == name);

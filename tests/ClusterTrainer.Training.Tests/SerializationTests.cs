@@ -8,6 +8,7 @@ using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Serialization;
 using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Cluster.Simulation;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
@@ -62,6 +63,7 @@ public sealed class SerializationTests() : TestKit(ConfigurationFactory.ParseStr
         yield return new RegroupWorker("job", 2, 1, 3);
         yield return new WorkerRegrouped("job", 2, 1, "10.0.0.7:4100", 119, "0123456789abcdef");
         yield return new ReleaseJob("job", "finished");
+        yield return new LightWorkerTally("job", 3, 10, 11, 1200, 1300, 8, 900);
         yield return GetWorkerStatus.Instance;
         yield return new WorkerStatus(null, -1, "idle", -1, 0);
         yield return new SubmitTrainingJob("job", settings, "/runs/job");

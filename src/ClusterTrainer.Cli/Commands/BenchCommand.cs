@@ -52,12 +52,20 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         [Description("Measure the scheduler instead: a coordinator process and --worker-nodes worker processes run --sweep-jobs one-worker jobs (default --model mlp, 2 epochs of the embedded sample) one after another, then all at once; prints the ratio of the two wall times")]
         public bool Sweep { get; init; }
 
+        [CommandOption("--control-plane")]
+        [Description("Measure the coordinator instead: a real coordinator in this process drives light workers (no model; they answer each step at once) in --worker-nodes processes (default 4) over Akka.Remote, at each of --worker-counts (default 8,64,256); prints its CPU ms, messages and payload bytes per step and the CPU per worker against the smallest count (--repetitions default 3, --control-steps per run)")]
+        public bool ControlPlane { get; init; }
+
+        [CommandOption("--control-steps <N>")]
+        [Description("With --control-plane: steps per measured job (default 500; the first fifth are not measured)")]
+        public string? ControlSteps { get; init; }
+
         [CommandOption("--sweep-jobs <N>")]
         [Description("With --sweep: how many jobs (default 8)")]
         public string? SweepJobs { get; init; }
 
         [CommandOption("--worker-nodes <N>")]
-        [Description("With --sweep: how many worker node processes (default 4)")]
+        [Description("With --sweep: how many worker node processes (default 4); with --control-plane: how many light-worker processes (default 4)")]
         public string? WorkerNodes { get; init; }
 
         [CommandOption("--peer-report")]
@@ -105,6 +113,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (settings.Sweep)
         {
             return await RunSweepAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (settings.ControlPlane)
+        {
+            return await RunControlPlaneAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
         if (settings.PeerReport)
@@ -339,6 +352,35 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
         console.Write(table);
         var path = settings.Out ?? Path.Combine("runs", $"bench-cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        AtomicFile.WriteAllText(path, RunJson.Serialize(report));
+        console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
+        return 0;
+    }
+
+    private async Task<int> RunControlPlaneAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var counts = ParseCounts(settings.WorkerCounts ?? "8,64,256");
+        var processes = FlagValues.PositiveInt(settings.WorkerNodes, "--worker-nodes") ?? 4;
+        var steps = FlagValues.PositiveInt(settings.ControlSteps, "--control-steps") ?? 500;
+        if (steps < 10)
+        {
+            throw new SettingsException("--control-steps", $"must be at least 10 (got {steps}): the first fifth warm up and are not measured");
+        }
+
+        var repetitions = FlagValues.PositiveInt(settings.Repetitions, "--repetitions") ?? 3;
+        console.MarkupLineInterpolated($"bench --control-plane: a coordinator in this process, light workers in {processes} processes, {string.Join(", ", counts)} workers, {steps} steps per job, {repetitions} jobs each, {Environment.ProcessorCount} cores");
+        var report = await new ControlPlaneBenchmark(counts, processes, steps, repetitions, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+
+        var table = new Table().AddColumns("workers", "coordinator CPU ms / step", "wall ms / step", "messages / step", "payload bytes / step", "CPU us / worker / step", $"ratio per worker to {report.BaselineWorkers} workers");
+        foreach (var row in report.Rows)
+        {
+            table.AddRow(row.Workers.ToString(CultureInfo.InvariantCulture), row.CpuMsPerStep.ToString("F3", CultureInfo.InvariantCulture), row.WallMsPerStep.ToString("F3", CultureInfo.InvariantCulture),
+                row.StepMessagesPerStep.ToString("F0", CultureInfo.InvariantCulture), row.StepBytesPerStep.ToString("F0", CultureInfo.InvariantCulture),
+                row.CpuMicrosecondsPerWorkerStep.ToString("F1", CultureInfo.InvariantCulture), row.PerWorkerRatioToBaseline.ToString("F2", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var path = settings.Out ?? Path.Combine("runs", $"bench-control-plane-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         AtomicFile.WriteAllText(path, RunJson.Serialize(report));
         console.MarkupLineInterpolated($"report: {Path.GetFullPath(path)}");
         return 0;

@@ -85,7 +85,11 @@ public sealed class WorkerProcesses : IAsyncDisposable
     /// </summary>
     /// <param name="environment">Variables set for this process only (DOTNET_PROCESSOR_COUNT, say).</param>
     public void StartNode(string name, IEnumerable<string> nodeArguments, string logDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
-        _processes.Add(Launch(name, ["node", .. nodeArguments], logDirectory, environment));
+        _processes.Add(Launch(name, ["node", .. nodeArguments, "--log-file", Path.Combine(logDirectory, $"{name}.log.json")], logDirectory, environment));
+
+    /// <summary>Starts one more process of this program with a hidden helper command; its output goes to <paramref name="name"/>.out.</summary>
+    public void StartHelper(string name, IEnumerable<string> arguments, string logDirectory) =>
+        _processes.Add(Launch(name, [.. arguments], logDirectory, environment: null));
 
     /// <summary>
     /// A worker node on this machine, told its share of the cores (DOTNET_PROCESSOR_COUNT, which its threads follow, see
@@ -93,12 +97,12 @@ public sealed class WorkerProcesses : IAsyncDisposable
     /// core as its own ran 2 workers x 2 libtorch threads on 2 cores, at a third of `train`'s speed.
     /// </summary>
     private static Process StartOne(int index, int count, string seedNode, string logDirectory) =>
-        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode], logDirectory,
+        Launch($"worker-{index}", ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", seedNode, "--log-file", Path.Combine(logDirectory, $"worker-{index}.log.json")], logDirectory,
             new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = Math.Max(1, Environment.ProcessorCount / count).ToString(CultureInfo.InvariantCulture) });
 
     private static Process Launch(string name, IReadOnlyList<string> arguments, string logDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = SelfCommand([.. arguments, "--log-file", Path.Combine(logDirectory, $"{name}.log.json")]);
+        var start = SelfCommand(arguments);
         foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[variable] = value;

@@ -133,9 +133,7 @@ public static class ClusterNodeHost
                 // a quick failure detector keeps "a worker died" a matter of seconds.
                 "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n" +
                 "akka.cluster.split-brain-resolver.stable-after = 10s\n" +
-                // Remoting batches writes and flushes a half-empty batch only every 40 ms: our few small
-                // messages per step (assignments, samples, acknowledgements) would wait for it each time.
-                "akka.remote.dot-netty.tcp.batching.enabled = false\n" +
+                RemotingTuning.Hocon +
                 // The proxy warns at once, before the cluster has formed; JobManagerSearchActor warns when it lasts.
                 "akka.cluster.singleton-proxy.log-singleton-identification-failure = off\n" +
                 // A node that cannot reach its seed nodes retries every few seconds (Akka logs each attempt), but

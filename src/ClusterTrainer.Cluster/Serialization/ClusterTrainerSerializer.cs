@@ -5,6 +5,7 @@ using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Rl;
 using ClusterTrainer.Cluster.Shards;
+using ClusterTrainer.Cluster.Simulation;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
@@ -117,6 +118,17 @@ public sealed class ClusterTrainerSerializer : SerializerWithStringManifest
             w.Write(m.LastCompletedSequence);
             w.Write(m.Checksum);
         }, (r, _) => new WorkerRegrouped(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt64(), r.ReadString()));
+        Add<LightWorkerTally>("LightWorkerTally", true, (w, m) =>
+        {
+            w.Write(m.JobId);
+            w.Write(m.Rank);
+            w.Write(m.MessagesIn);
+            w.Write(m.MessagesOut);
+            w.Write(m.BytesIn);
+            w.Write(m.BytesOut);
+            w.Write(m.StepMessages);
+            w.Write(m.StepBytes);
+        }, (r, _) => new LightWorkerTally(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
         Add<ReleaseJob>("ReleaseJob", true, (w, m) => { w.Write(m.JobId); w.Write(m.Reason); }, (r, _) => new ReleaseJob(r.ReadString(), r.ReadString()));
         Add<GetWorkerStatus>("GetWorkerStatus", true, (_, _) => { }, (_, _) => GetWorkerStatus.Instance);
         Add<WorkerStatus>("WorkerStatus", true, (w, m) =>
