@@ -126,6 +126,13 @@ public sealed record TrainingSettings
     public Precision ExchangePrecision { get; init; } = Precision.Float32;
 
     /// <summary>
+    /// Overlap the exchange with backward: backward runs stage by stage (layer boundaries), and each bucket of at least
+    /// this many MB of gradients is all-reduced while the stages before it run backward, as DDP's gradient buckets are.
+    /// Null: one all-reduce after backward. The parameters are the same bits either way (see GradientBuffer.Slice).
+    /// </summary>
+    public int? BucketMb { get; init; }
+
+    /// <summary>
     /// Bitwise-identical parameters for any number of workers: every global batch is cut into micro-batches of
     /// <see cref="MicroBatchSize"/> whatever the world, each micro-batch's gradient is computed alone, and they are
     /// summed exactly (int64 fixed point with a scale the workers agree on each step); losses are summed exactly too.
@@ -226,6 +233,11 @@ public sealed record TrainingSettings
         Require(Enum.IsDefined(ExchangePrecision), "--exchange-precision", $"must be float32 or bf16 (got '{ExchangePrecision}')");
         Require(!(Deterministic && ExchangePrecision == Precision.Bf16), "--exchange-precision",
             "bf16 cannot be used with --deterministic: deterministic mode sums exact int64 fixed-point gradients, which bf16 would round. Leave one of them out");
+        Require(BucketMb is null or (>= 1 and <= 1024), "--bucket-mb", $"must be 1 to 1024 (got {BucketMb}); leave it out for one exchange after backward");
+        Require(BucketMb is null || !Deterministic, "--bucket-mb", "cannot be used with --deterministic, which exchanges each micro-batch's exact int64 gradient after its own backward; leave one of them out");
+        Require(BucketMb is null || Precision == Precision.Float32, "--bucket-mb", "needs --precision float32: bf16 backward runs on a copy of the model whose gradients are widened after backward; leave one of them out");
+        Require(BucketMb is null || ExchangePrecision == Precision.Float32, "--bucket-mb", "needs --exchange-precision float32: the bf16 wire rounds the whole gradient after backward; leave one of them out");
+        Require(BucketMb is null || !StagesExchange, "--bucket-mb", $"needs gradients exchanged in place in host memory, but this job stages them (--device {Device}, --exchange-staging {ExchangeStaging.ToString().ToLowerInvariant()}); leave it out");
         Require(MicroBatch is null || Deterministic, "--micro-batch", "applies with --deterministic only (it sets how deterministic mode cuts each batch); add --deterministic or leave it out");
         Require(MicroBatch is null || (MicroBatch >= 1 && MicroBatch <= BatchSize), "--micro-batch", $"must be between 1 and the batch size {BatchSize} (got {MicroBatch})");
         Require(CheckpointEvery is null or >= 1, "--checkpoint-every", $"must be at least 1 (got {CheckpointEvery}); leave it out for a checkpoint at each epoch's end");

@@ -11,14 +11,22 @@ public sealed unsafe class GradientBuffer
     // Keeps whatever owns the memory (a tensor, a pinned array) alive as long as the buffer is used.
     private readonly object _owner;
 
-    private GradientBuffer(float* start, int length, object owner)
+    private GradientBuffer(float* start, int length, object owner, int offset = 0, int? wholeLength = null)
     {
         _start = start;
         Length = length;
         _owner = owner;
+        Offset = offset;
+        WholeLength = wholeLength ?? length;
     }
 
     public int Length { get; }
+
+    /// <summary>Where this buffer starts in the whole one it is a <see cref="Slice"/> of (0 for a whole buffer).</summary>
+    public int Offset { get; }
+
+    /// <summary>The length of the whole buffer this is a slice of (its own length for a whole buffer).</summary>
+    public int WholeLength { get; }
 
     public Span<float> Span => new(_start, Length);
 
@@ -30,6 +38,19 @@ public sealed unsafe class GradientBuffer
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentNullException.ThrowIfNull(owner);
         return new GradientBuffer((float*)start, length, owner);
+    }
+
+    /// <summary>
+    /// Elements [offset, offset + count) as a buffer of their own (a gradient bucket), which remembers where it sits in
+    /// this one: the ring all-reduces a slice with the segment boundaries of the whole buffer, so each element is summed
+    /// in the same order, and to the same bits, as when the whole buffer is reduced at once.
+    /// </summary>
+    public GradientBuffer Slice(int offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + count, Length, nameof(count));
+        return new GradientBuffer(_start + offset, count, _owner, Offset + offset, WholeLength);
     }
 
     /// <summary>A buffer over a new array allocated on the pinned heap (so its address never moves).</summary>

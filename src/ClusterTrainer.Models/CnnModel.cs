@@ -9,7 +9,7 @@ namespace ClusterTrainer.Models;
 /// Dropout, as the lecture's later sections add it, on the flattened convolutional features and on the FC layer's
 /// output (none at rate 0).
 /// </summary>
-public sealed class CnnModel : nn.Module<Tensor, Tensor>
+public sealed class CnnModel : nn.Module<Tensor, Tensor>, IStagedModel
 {
     private readonly nn.Module<Tensor, Tensor> _features;
     private readonly nn.Module<Tensor, Tensor> _classifier;
@@ -43,5 +43,11 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input) => _classifier.forward(_features.forward(input).flatten(1));
+    public override Tensor forward(Tensor input) => _classifier.forward(Features(input));
+
+    /// <summary>The convolutions as one stage (a small share of the parameters), then each fully connected layer.</summary>
+    public IReadOnlyList<ModelStage> Stages() =>
+        [new ModelStage(Features, [.. _features.parameters()]), .. ModelStage.AtLayers(_classifier.children())];
+
+    private Tensor Features(Tensor input) => _features.forward(input).flatten(1);
 }

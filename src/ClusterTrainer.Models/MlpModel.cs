@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ClusterTrainer.Models;
 
 /// <summary>The lecture's ANN: input flattened, hidden layers with one activation (each followed by dropout, none at rate 0), then class logits.</summary>
-public sealed class MlpModel : nn.Module<Tensor, Tensor>
+public sealed class MlpModel : nn.Module<Tensor, Tensor>, IStagedModel
 {
     private readonly nn.Module<Tensor, Tensor> _layers;
 
@@ -29,4 +29,7 @@ public sealed class MlpModel : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => _layers.forward(input.flatten(1));
+
+    /// <summary>Each layer with its activation and dropout.</summary>
+    public IReadOnlyList<ModelStage> Stages() => ModelStage.AtLayers(_layers.children(), input => input.flatten(1));
 }

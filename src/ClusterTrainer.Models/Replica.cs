@@ -26,6 +26,9 @@ public sealed class Replica : IDisposable
     private readonly int[] _sampleShape;
     private readonly DropoutKeys _dropoutKeys = new();
 
+    // The model's forward in stages (null for a model without them), for backward stage by stage with gradient buckets.
+    private readonly IReadOnlyList<ModelStage>? _stages;
+
     // --precision bf16: the bfloat16 copy forward and backward run on, and its parameters (module order, as _parameters).
     private readonly nn.Module<Tensor, Tensor>? _lowPrecision;
     private readonly TorchSharp.Modules.Parameter[] _lowParameters = [];
@@ -47,6 +50,15 @@ public sealed class Replica : IDisposable
 
         _model.to(_device);
         _parameters = _model.parameters().ToArray();
+        if (_model is IStagedModel staged)
+        {
+            _stages = staged.Stages();
+            // The buckets are ranges of the flat gradient: the stages must own the parameters in module order.
+            if (!_stages.SelectMany(stage => stage.Parameters).SequenceEqual(_parameters, ReferenceEqualityComparer.Instance))
+            {
+                throw new InvalidOperationException($"the stages of {_model.GetName()} do not own its parameters in module order");
+            }
+        }
         if (settings.Precision == Precision.Bf16)
         {
             // Same architecture; its weights are overwritten from the float32 master before every forward.
@@ -142,6 +154,83 @@ public sealed class Replica : IDisposable
         lossSum.div(divisor).backward();
         return lossSum.item<float>();
     }
+
+    /// <summary>
+    /// <see cref="ComputeGradients"/> stage by stage (see <see cref="ModelStage"/>), calling <paramref name="bucketReady"/>
+    /// as soon as each bucket's gradients are final, while backward goes on with the stages before it: the caller starts
+    /// that bucket's all-reduce then. The gradients are the same bits as <see cref="ComputeGradients"/>'s: the stages
+    /// run the same operations, and the gradient at each cut is handed on whole.
+    /// </summary>
+    /// <param name="buckets">From <see cref="PlanBuckets"/>, in the order they become final.</param>
+    /// <returns>The summed (unscaled) loss of these samples.</returns>
+    public double ComputeGradientsInBuckets(SampleBatch batch, int globalBatchSize, long[] sampleKeys, IReadOnlyList<GradientBucket> buckets, Action<GradientBucket> bucketReady)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sampleKeys);
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(bucketReady);
+        var stages = _stages ?? throw new InvalidOperationException("this model cannot run backward in stages");
+        if (_lowPrecision is not null || _staging is not null)
+        {
+            throw new InvalidOperationException("gradient buckets need float32 gradients exchanged in place");
+        }
+
+        if (sampleKeys.Length != batch.Count)
+        {
+            throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {batch.Count}", nameof(sampleKeys));
+        }
+
+        _dropoutKeys.Set(sampleKeys);
+        using var scope = NewDisposeScope();
+        _flatGradients.zero_();
+        if (batch.Count == 0)
+        {
+            // A worker without samples still takes part in every bucket's all-reduce, with zeros.
+            foreach (var bucket in buckets)
+            {
+                bucketReady(bucket);
+            }
+
+            return 0;
+        }
+
+        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        _model.train();
+        var stageInputs = new Tensor[stages.Count];
+        var stageOutputs = new Tensor[stages.Count];
+        for (var k = 0; k < stages.Count; k++)
+        {
+            // Each stage starts from a leaf that holds the gradient arriving at the cut after its own backward.
+            stageInputs[k] = k == 0 ? inputs : stageOutputs[k - 1].detach().requires_grad_(true);
+            stageOutputs[k] = stages[k].Forward(stageInputs[k]);
+        }
+
+        var lossSum = nn.functional.cross_entropy(stageOutputs[^1], labels, reduction: nn.Reduction.Sum);
+        using var divisor = globalBatchSize.ToScalar();
+        var next = 0;
+        for (var k = stages.Count - 1; k >= 0; k--)
+        {
+            if (k == stages.Count - 1)
+            {
+                lossSum.div(divisor).backward();
+            }
+            else
+            {
+                stageOutputs[k].backward([stageInputs[k + 1].grad!]);
+            }
+
+            while (next < buckets.Count && buckets[next].FirstStage == k)
+            {
+                bucketReady(buckets[next++]);
+            }
+        }
+
+        return lossSum.item<float>();
+    }
+
+    /// <summary>The buckets of <see cref="ComputeGradientsInBuckets"/> for a cap in bytes; null when this model cannot run in stages.</summary>
+    public IReadOnlyList<GradientBucket>? PlanBuckets(long capBytes) =>
+        _stages is null ? null : GradientBuckets.Plan([.. _stages.Select(s => s.Elements)], capBytes);
 
     /// <summary>
     /// Forward and backward on the bfloat16 copy (weights refreshed from the float32 master), the loss in float32 from

@@ -80,6 +80,8 @@ public static class TrainingSettingsSchema
             s => s.Deterministic, (s, v) => s with { Deterministic = v }, spec => spec.HasDeterministic ? spec.Deterministic : null, (spec, v) => spec.Deterministic = v),
         Row.OptionalNumber(nameof(TrainingSettings.MicroBatch), "--micro-batch", "micro_batch", "micro_batch", "at least 1; with deterministic", "half the batch size, rounded up",
             s => s.MicroBatch, (s, v) => s with { MicroBatch = v }, spec => spec.HasMicroBatch ? spec.MicroBatch : null, (spec, v) => spec.MicroBatch = v),
+        Row.OptionalNumber(nameof(TrainingSettings.BucketMb), "--bucket-mb", "bucket_mb", "bucket_mb", "1 to 1024; float32 only, not with deterministic", "one exchange after backward",
+            s => s.BucketMb, (s, v) => s with { BucketMb = v }, spec => spec.HasBucketMb ? spec.BucketMb : null, (spec, v) => spec.BucketMb = v),
         Row.OptionalNumber(nameof(TrainingSettings.CheckpointEvery), "--checkpoint-every", "checkpoint_every", "checkpoint_every", "at least 1", "each epoch's end, and every 5 minutes of training",
             s => s.CheckpointEvery, (s, v) => s with { CheckpointEvery = v }, spec => spec.HasCheckpointEvery ? spec.CheckpointEvery : null, (spec, v) => spec.CheckpointEvery = v),
         Row.Fixed(nameof(TrainingSettings.AdamEpsilon), "--adam-epsilon", "a positive number", s => SettingText.Format(s.AdamEpsilon)),

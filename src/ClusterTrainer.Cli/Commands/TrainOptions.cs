@@ -116,6 +116,10 @@ public class TrainOptions : CommandSettings
     [Description("What the gradient all-reduce carries: float32 | bf16 (half the bytes, partial sums rounded to bfloat16) (default float32; bf16 not with --deterministic)")]
     public string? ExchangePrecision { get; init; }
 
+    [CommandOption("--bucket-mb <MB>")]
+    [Description("Overlap the gradient exchange with backward: all-reduce each bucket of at least MB megabytes of gradients (last layers first) as soon as backward has computed it, while backward goes on (default: one exchange after backward; the same result either way; float32 only)")]
+    public string? BucketMb { get; init; }
+
     [CommandOption("--deterministic")]
     [Description("Bitwise-identical parameters for any number of workers: fixed micro-batches, each gradient computed alone, summed exactly in int64 fixed point (see README for its cost)")]
     public bool Deterministic { get; init; }

@@ -53,6 +53,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     // --exchange-precision bf16: the gradient's bfloat16 copy that travels instead of its float32 values.
     private Bf16Vector? _wire;
+
+    // --bucket-mb: the gradient buckets each step all-reduces while backward goes on; null exchanges after backward.
+    private IReadOnlyList<GradientBucket>? _buckets;
     private IGradientExchange? _exchange;
 
     // The exchange group this worker is in: the job id, then "#generation" once the job's workers changed.
@@ -111,6 +114,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _replica = new Replica(job.Settings, job.SampleShape, job.Classes, job.Settings.Seed);
             _exact = job.Settings.Deterministic ? new ExactGradientStep(_replica, job.Rank, job.WorldSize) : null;
             _wire = job.Settings.ExchangePrecision == Precision.Bf16 ? new Bf16Vector(_replica.ParameterCount) : null;
+            _buckets = job.Settings.BucketMb is { } megabytes
+                ? _replica.PlanBuckets((long)megabytes << 20) ?? throw new InvalidOperationException($"the {job.Settings.Model} cannot run backward in stages, so --bucket-mb cannot be used with it")
+                : null;
             var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
             _exchangeKey = job.JobId;
             // What libtorch reports on the step thread, so the record shows what really runs.
@@ -376,6 +382,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 lossSum = exact.Run(batch, sampleKeys, command.GlobalBatchSize, microBatch, exchange, CancellationToken.None);
                 exchangeTime = exact.LastExchange;
             }
+            else if (_buckets is { } buckets)
+            {
+                (lossSum, exchangeTime) = OverlappedStep(replica, exchange, buckets, batch, command.GlobalBatchSize, sampleKeys);
+            }
             else
             {
                 lossSum = replica.ComputeGradients(batch, command.GlobalBatchSize, sampleKeys);
@@ -415,6 +425,44 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 (traffic?.BytesReceived ?? 0) - receivedBefore);
             return new StepComputed(command, lossSum, batch.Count, checksum, Timing: timing) { Attempt = attempt, Generation = generation };
         }).PipeTo(Self, Self, failure: error => new StepComputed(command, double.NaN, 0, null, error.GetBaseException().Message) { Attempt = attempt, Generation = generation });
+    }
+
+    /// <summary>
+    /// Backward stage by stage, each bucket's all-reduce started on a pool thread as soon as backward has made it final,
+    /// the buckets one after another in the same order on every worker (the ring carries one call at a time). The
+    /// exchange time returned is what backward did not hide: the wait for the last buckets after it ended.
+    /// </summary>
+    private static (double LossSum, TimeSpan ExposedExchange) OverlappedStep(
+        Replica replica, IGradientExchange exchange, IReadOnlyList<GradientBucket> buckets, SampleBatch batch, int globalBatchSize, long[] sampleKeys)
+    {
+        var gradients = replica.Gradients;
+        var pending = Task.CompletedTask;
+        double lossSum;
+        try
+        {
+            lossSum = replica.ComputeGradientsInBuckets(batch, globalBatchSize, sampleKeys, buckets, bucket =>
+            {
+                var slice = gradients.Slice(bucket.Offset, bucket.Count);
+                pending = pending.ContinueWith(
+                    previous =>
+                    {
+                        // A bucket after a failed one fails with it: the ring is broken.
+                        previous.GetAwaiter().GetResult();
+                        exchange.AllReduceSum(slice, CancellationToken.None);
+                    },
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            });
+        }
+        catch
+        {
+            // No all-reduce may still run on this replica's gradients when the step reports its failure.
+            ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
+            throw;
+        }
+
+        var computed = Stopwatch.GetTimestamp();
+        pending.GetAwaiter().GetResult();
+        return (lossSum, Stopwatch.GetElapsedTime(computed));
     }
 
     private void Computed(StepComputed result)

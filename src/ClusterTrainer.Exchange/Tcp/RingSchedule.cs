@@ -10,7 +10,9 @@ namespace ClusterTrainer.Exchange.Tcp;
 /// The segment received at step s is always the one sent at step s + 1. The sender relies on that: it may forward
 /// a chunk as soon as the receiver has finished that chunk, which is what pipelines the ring.
 /// </remarks>
-internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length)
+/// <param name="WholeOffset">Where these elements start in a whole vector whose segments they keep (a gradient bucket).</param>
+/// <param name="WholeLength">That whole vector's length; null: these elements are the whole vector.</param>
+internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length, int WholeOffset = 0, int? WholeLength = null)
 {
     public int StepCount => 2 * (WorldSize - 1);
 
@@ -22,8 +24,23 @@ internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length
     public int ReceiveSegment(int step) =>
         IsReduceStep(step) ? Modulo(Rank - step - 1) : Modulo(Rank - (step - (WorldSize - 1)));
 
-    /// <summary>Even split with the remainder spread over the first segments, so lengths below N work (empty segments).</summary>
-    public (int Offset, int Count) Segment(int index) => EpochPlan.Split(Length, WorldSize, index);
+    /// <summary>
+    /// Even split with the remainder spread over the first segments, so lengths below N work (empty segments). A part of
+    /// a whole vector (<see cref="WholeLength"/>) gets the whole vector's segments cut to its elements: each element is
+    /// then summed in the order the whole vector's call would sum it, so the bits are the same.
+    /// </summary>
+    public (int Offset, int Count) Segment(int index)
+    {
+        if (WholeLength is not { } whole)
+        {
+            return EpochPlan.Split(Length, WorldSize, index);
+        }
+
+        var (offset, count) = EpochPlan.Split(whole, WorldSize, index);
+        var start = Math.Max(offset, WholeOffset);
+        var end = Math.Min(offset + count, WholeOffset + Length);
+        return end > start ? (start - WholeOffset, end - start) : (Math.Clamp(offset - WholeOffset, 0, Length), 0);
+    }
 
     public string Describe(int step) => IsReduceStep(step)
         ? $"reduce-scatter step {step + 1} of {WorldSize - 1}"

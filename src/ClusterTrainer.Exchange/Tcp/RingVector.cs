@@ -16,6 +16,9 @@ internal abstract class RingVector
 
     public abstract int ElementBytes { get; }
 
+    /// <summary>The schedule of a call on this vector: a slice of a gradient keeps the segments of its whole buffer.</summary>
+    public virtual RingSchedule ScheduleFor(int rank, int worldSize) => new(rank, worldSize, Length);
+
     /// <summary>Elements [offset, offset + count) as bytes, in place.</summary>
     public abstract Span<byte> Bytes(int offset, int count);
 
@@ -49,6 +52,9 @@ internal abstract class RingVector
         public override int Length => buffer.Length;
 
         public override int ElementBytes => sizeof(float);
+
+        public override RingSchedule ScheduleFor(int rank, int worldSize) =>
+            buffer.Length == buffer.WholeLength ? new(rank, worldSize, Length) : new(rank, worldSize, Length, buffer.Offset, buffer.WholeLength);
 
         public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(buffer.Span.Slice(offset, count));
 

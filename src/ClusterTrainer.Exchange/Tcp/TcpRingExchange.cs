@@ -81,7 +81,7 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
 
     private void Reduce(RingVector vector, CancellationToken cancellationToken)
     {
-        var schedule = new RingSchedule(Rank, WorldSize, vector.Length);
+        var schedule = vector.ScheduleFor(Rank, WorldSize);
         var call = new RingAllReduceCall(schedule, vector, _scratch, _options.ChunkBytes, ++_calls, _left!.Describe);
         Pump(call, call, cancellationToken);
     }
