@@ -30,6 +30,16 @@ public enum ExchangeStaging
     Never,
 }
 
+/// <summary>How workers in separate processes all-reduce their gradients (see <see cref="TrainingSettings.AllReduce"/>).</summary>
+public enum AllReduceKind
+{
+    /// <summary>One ring of all N workers: 2(N - 1) hops.</summary>
+    Ring,
+
+    /// <summary>A ring per row and per column of a grid of the workers: about 4 sqrt(N) hops, the same bytes.</summary>
+    Hierarchical,
+}
+
 /// <summary>The number format of forward and backward (see <see cref="TrainingSettings.Precision"/>).</summary>
 public enum Precision
 {

@@ -126,6 +126,15 @@ public sealed record TrainingSettings
     public Precision ExchangePrecision { get; init; } = Precision.Float32;
 
     /// <summary>
+    /// How workers in separate processes all-reduce: one ring (default), or hierarchical, a ring per row and per column
+    /// of a grid of the workers (ClusterTrainer.Exchange.Tcp.TwoLevelGrid), the same bytes in fewer hops, for many
+    /// workers on links with latency. A world with no grid (below 4, or prime) runs the one ring. In one process the
+    /// workers sum in shared memory, so `train` refuses hierarchical.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<AllReduceKind>))]
+    public AllReduceKind AllReduce { get; init; } = AllReduceKind.Ring;
+
+    /// <summary>
     /// Overlap the exchange with backward: backward runs stage by stage (layer boundaries), and each bucket of at least
     /// this many MB of gradients is all-reduced while the stages before it run backward, as DDP's gradient buckets are.
     /// Null: one all-reduce after backward. The parameters are the same bits either way (see GradientBuffer.Slice).
@@ -233,6 +242,7 @@ public sealed record TrainingSettings
         Require(Enum.IsDefined(ExchangePrecision), "--exchange-precision", $"must be float32 or bf16 (got '{ExchangePrecision}')");
         Require(!(Deterministic && ExchangePrecision == Precision.Bf16), "--exchange-precision",
             "bf16 cannot be used with --deterministic: deterministic mode sums exact int64 fixed-point gradients, which bf16 would round. Leave one of them out");
+        Require(Enum.IsDefined(AllReduce), "--all-reduce", $"must be ring or hierarchical (got '{AllReduce}')");
         Require(BucketMb is null or (>= 1 and <= 1024), "--bucket-mb", $"must be 1 to 1024 (got {BucketMb}); leave it out for one exchange after backward");
         Require(BucketMb is null || !Deterministic, "--bucket-mb", "cannot be used with --deterministic, which exchanges each micro-batch's exact int64 gradient after its own backward; leave one of them out");
         Require(BucketMb is null || Precision == Precision.Float32, "--bucket-mb", "needs --precision float32: bf16 backward runs on a copy of the model whose gradients are widened after backward; leave one of them out");

@@ -56,6 +56,46 @@ public sealed class NetLabBenchTests(ITestOutputHelper output)
         Assert.DoesNotContain($"{LinkLab.NamePrefix}{cli.Pid}n", namespaces, StringComparison.Ordinal);
     }
 
+    [ShapedNetLabFact]
+    public async Task Bench_exchange_netlab_hierarchical_should_run_the_two_level_all_reduce_on_four_nodes_within_the_link_bound()
+    {
+        using var files = new TempDirectory();
+        var report = files.Combine("netlab-hierarchical.json");
+
+        await using var cli = CliProcess.Start("bench", "--exchange", "--netlab", "200mbit", "--worker-counts", "4", "--repetitions", "10", "--all-reduce", "hierarchical", "--out", report);
+        var code = await cli.WaitForExitAsync(TimeSpan.FromMinutes(5));
+
+        output.WriteLine(cli.Output);
+        Assert.True(code == 0, cli.Output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.Equal("hierarchical", json.RootElement.GetProperty("all_reduce").GetString());
+        foreach (var row in json.RootElement.GetProperty("rows").EnumerateArray())
+        {
+            Assert.Equal(4, row.GetProperty("nodes").GetInt32());
+            var bound = row.GetProperty("bound_seconds").GetDouble();
+            var median = row.GetProperty("median_seconds").GetDouble();
+            // The same bytes per node as one ring: the same bound, which no all-reduce beats on shaped links.
+            Assert.True(median >= 0.95 * bound, $"all-reduce {median} s under the bound {bound} s");
+            Assert.True(median <= 3 * bound, $"all-reduce {median} s, three times the bound {bound} s: the two levels are not pipelined as rings");
+        }
+
+        var (_, namespaces) = Shell.TryRun("ip", "netns", "list");
+        Assert.DoesNotContain($"{LinkLab.NamePrefix}{cli.Pid}n", namespaces, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--all-reduce", "hierarchical", "network lab only")]
+    [InlineData("--worker-counts", "4,5", "5 nodes make no grid")]
+    public async Task Bench_hierarchical_should_refuse_what_it_cannot_measure_naming_the_flag(string flag, string value, string message)
+    {
+        string[] arguments = flag == "--all-reduce" ? ["bench", "--all-reduce", value] : ["bench", "--exchange", "--netlab", "1gbit", "--all-reduce", "hierarchical", flag, value];
+        var (code, text) = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), arguments);
+
+        Assert.Equal(2, code);
+        Assert.Contains(flag, text, StringComparison.Ordinal);
+        Assert.Contains(message, text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("fast", "is not a link rate")]
     [InlineData("1gbit,soon", "is not a delay")]

@@ -76,6 +76,8 @@ public static class TrainingSettingsSchema
             s => s.Precision, (s, v) => s with { Precision = v }, spec => spec.Precision, (spec, v) => spec.Precision = v),
         Row.Choice<Precision>(nameof(TrainingSettings.ExchangePrecision), "--exchange-precision", "exchange_precision", "exchange_precision",
             s => s.ExchangePrecision, (s, v) => s with { ExchangePrecision = v }, spec => spec.ExchangePrecision, (spec, v) => spec.ExchangePrecision = v, "; bf16 not with deterministic"),
+        Row.Choice<AllReduceKind>(nameof(TrainingSettings.AllReduce), "--all-reduce", "all_reduce", "all_reduce",
+            s => s.AllReduce, (s, v) => s with { AllReduce = v }, spec => spec.AllReduce, (spec, v) => spec.AllReduce = v, "; hierarchical for worker processes (cluster, submit)"),
         Row.Switch(nameof(TrainingSettings.Deterministic), "--deterministic", "deterministic", "deterministic", "a switch: the same parameter bits for any number of workers",
             s => s.Deterministic, (s, v) => s with { Deterministic = v }, spec => spec.HasDeterministic ? spec.Deterministic : null, (spec, v) => spec.Deterministic = v),
         Row.OptionalNumber(nameof(TrainingSettings.MicroBatch), "--micro-batch", "micro_batch", "micro_batch", "at least 1; with deterministic", "half the batch size, rounded up",

@@ -139,15 +139,20 @@ public sealed class ExchangeProcessBenchmark(IReadOnlyList<(string Name, int Flo
         }
     }
 
-    /// <summary>What every rank runs, in the same order: a batch of stream calls, then a batch of all-reduce calls.</summary>
-    public static void RunBatch(TcpRingExchange exchange, GradientBuffer buffer, int streamBytes, bool stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// What every rank runs, in the same order: a batch of stream calls, then a batch of all-reduce calls. A hierarchical
+    /// exchange streams on its row ring the bytes each rank moves in the whole all-reduce (the same as in one ring).
+    /// </summary>
+    public static void RunBatch(IGradientExchange exchange, GradientBuffer buffer, int streamBytes, bool stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(exchange);
+        var streamRing = exchange as TcpRingExchange ?? (exchange as TwoLevelExchange)?.Row
+            ?? throw new ArgumentException($"no ring to stream on in a {exchange.GetType().Name}", nameof(exchange));
         for (var call = 0; call < BatchCalls; call++)
         {
             if (stream)
             {
-                exchange.Stream(streamBytes, cancellationToken);
+                streamRing.Stream(streamBytes, cancellationToken);
             }
             else
             {

@@ -26,7 +26,12 @@ public sealed record NetLabExchangeReport(
     [property: JsonPropertyName("raw_tcp_mib_per_second")] double RawTcpMiBPerSecond,
     [property: JsonPropertyName("raw_tcp_fraction_of_link")] double RawTcpFractionOfLink,
     [property: JsonPropertyName("cores")] int Cores,
-    [property: JsonPropertyName("rows")] IReadOnlyList<NetLabExchangeRow> Rows);
+    [property: JsonPropertyName("rows")] IReadOnlyList<NetLabExchangeRow> Rows)
+{
+    /// <summary>ring, or hierarchical (a row ring and a column ring per node).</summary>
+    [JsonPropertyName("all_reduce")]
+    public string AllReduce { get; init; } = "ring";
+}
 
 /// <summary>
 /// The data plane on emulated links (<see cref="LinkLab"/>): every process in a node of its own, each node's link shaped
@@ -37,7 +42,8 @@ public sealed record NetLabExchangeReport(
 /// namespace. N x rank 0's CPU time per call over (cores x call time) says how much of the machine the ring needed:
 /// near or above 100 %, the cores and not the links were the limit.
 /// </summary>
-public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string Name, int Floats)> gradients, IReadOnlyList<int> nodeCounts, int calls, Action<string> progress)
+/// <param name="hierarchical">Measure the two-level all-reduce (a row ring and a column ring per node) instead of one ring.</param>
+public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string Name, int Floats)> gradients, IReadOnlyList<int> nodeCounts, int calls, Action<string> progress, bool hierarchical = false)
 {
     private const int Port = 47100;
 
@@ -45,6 +51,8 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
     private const int WarmupBatches = 3;
 
     private static readonly string[] ReportFlag = ["--report"];
+
+    private static readonly string[] HierarchicalFlag = ["--hierarchical"];
 
     private static readonly TimeSpan PeerLimit = TimeSpan.FromMinutes(5);
 
@@ -72,7 +80,10 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
             }
         }
 
-        return new NetLabExchangeReport("exchange-netlab", rate.Text + (rate.Delay is null ? string.Empty : "," + rate.Delay), rate.BitsPerSecond, raw, fraction, Environment.ProcessorCount, rows);
+        return new NetLabExchangeReport("exchange-netlab", rate.Text + (rate.Delay is null ? string.Empty : "," + rate.Delay), rate.BitsPerSecond, raw, fraction, Environment.ProcessorCount, rows)
+        {
+            AllReduce = hierarchical ? "hierarchical" : "ring",
+        };
     }
 
     /// <summary>Half a second of the link per repetition (at least 4 MiB, at most 64 MiB).</summary>
@@ -92,12 +103,12 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
     /// <returns>Medians over the timed batches: seconds per all-reduce call, per stream call, and rank 0's CPU seconds per all-reduce call.</returns>
     private async Task<(double AllReduce, double Stream, double Cpu)> MeasureRingAsync(LinkLab lab, int floats, int nodes, CancellationToken cancellationToken)
     {
-        var endpoints = string.Join(',', lab.Nodes.Take(nodes).Select(node => $"{node.Address}:{Port}"));
+        var endpoints = string.Join(',', lab.Nodes.Take(nodes).Select(node => hierarchical ? $"{node.Address}:{Port}+{Port + 1}" : $"{node.Address}:{Port}"));
         var session = $"bench-{Guid.NewGuid():N}";
         var batches = Math.Max(1, calls / ExchangeProcessBenchmark.BatchCalls) + WarmupBatches;
         var peers = Enumerable.Range(0, nodes).Select(rank => LinkLab.Start(lab.Nodes[rank], [
             "exchange-peer", "--rank", rank.ToString(CultureInfo.InvariantCulture), "--endpoints", endpoints, "--floats", floats.ToString(CultureInfo.InvariantCulture),
-            "--batches", batches.ToString(CultureInfo.InvariantCulture), "--session", session, .. rank == 0 ? ReportFlag : []])).ToArray();
+            "--batches", batches.ToString(CultureInfo.InvariantCulture), "--session", session, .. rank == 0 ? ReportFlag : [], .. hierarchical ? HierarchicalFlag : []])).ToArray();
         try
         {
             var outputs = await Task.WhenAll(peers.Select((peer, rank) => peer.WaitForSuccessAsync($"ring rank {rank} of {nodes}", PeerLimit, cancellationToken))).ConfigureAwait(false);

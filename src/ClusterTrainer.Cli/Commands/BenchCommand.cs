@@ -89,6 +89,11 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
             throw new SettingsException("--netlab", "measures the data plane on emulated links: give it with --exchange");
         }
 
+        if (settings.NetLab is null && settings.ToSettings().AllReduce == AllReduceKind.Hierarchical)
+        {
+            throw new SettingsException("--all-reduce", "hierarchical is measured on the network lab only (bench's other jobs run in one process, in shared memory): give it with --exchange --netlab RATE");
+        }
+
         if (settings.Exchange)
         {
             return await RunExchangeAsync(settings, cancellationToken).ConfigureAwait(false);
@@ -198,8 +203,14 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
             throw new SettingsException("--worker-counts", "a ring on the lab has 2 to 200 nodes");
         }
 
-        console.MarkupLineInterpolated($"bench --exchange --netlab {rate.Text}: raw TCP between two nodes, then the ring all-reduce on {string.Join(", ", nodeCounts)} nodes, {calls} calls per configuration (median time per call over batches of {ExchangeProcessBenchmark.BatchCalls}), {Environment.ProcessorCount} cores");
-        var report = await new NetLabExchangeBenchmark(rate, ModelGradients(), nodeCounts, calls, line => console.WriteLine(line)).RunAsync(cancellationToken).ConfigureAwait(false);
+        var hierarchical = settings.ToSettings().AllReduce == AllReduceKind.Hierarchical;
+        if (hierarchical && nodeCounts.FirstOrDefault(n => ClusterTrainer.Exchange.Tcp.TwoLevelGrid.For(n) is null) is > 0 and var gridless)
+        {
+            throw new SettingsException("--worker-counts", $"{gridless} nodes make no grid for --all-reduce hierarchical (it needs a world of at least 4 that is not prime, e.g. 4, 8, 16)");
+        }
+
+        console.MarkupLineInterpolated($"bench --exchange --netlab {rate.Text}: raw TCP between two nodes, then the {(hierarchical ? "hierarchical (two-level)" : "ring")} all-reduce on {string.Join(", ", nodeCounts)} nodes, {calls} calls per configuration (median time per call over batches of {ExchangeProcessBenchmark.BatchCalls}), {Environment.ProcessorCount} cores");
+        var report = await new NetLabExchangeBenchmark(rate, ModelGradients(), nodeCounts, calls, line => console.WriteLine(line), hierarchical).RunAsync(cancellationToken).ConfigureAwait(false);
 
         var table = new Table().AddColumns("gradient", "nodes", "all-reduce (median)", "bound 2(N-1)/N x bytes / link rate", "ratio to bound", "ratio to bound at raw TCP", "stream of the same bytes", "ratio to stream", "CPU share of the ring");
         foreach (var row in report.Rows)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ClusterTrainer.Cli.Benchmarks;
+using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
 using ClusterTrainer.Exchange.Tcp;
 using Spectre.Console.Cli;
@@ -57,6 +58,10 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
         [CommandOption("--session <ID>")]
         public string Session { get; init; } = "bench";
 
+        [CommandOption("--hierarchical")]
+        [Description("Run the all-reduce over a row ring and a column ring (--all-reduce hierarchical); each endpoint is ADDRESS:ROWPORT+COLUMNPORT")]
+        public bool Hierarchical { get; init; }
+
         [CommandOption("--report")]
         [Description("Print each batch's seconds per stream call and per all-reduce call")]
         public bool Report { get; init; }
@@ -78,11 +83,10 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
             return 0;
         }
 
-        var ring = ExchangeProcessBenchmark.ParseEndpoints(settings.Endpoints);
-        using var endpoint = TcpRingEndpoint.Bind(ring[settings.Rank].Address, ring[settings.Rank].Port, new TcpRingOptions(settings.Session));
-        await using var exchange = await endpoint.ConnectAsync(settings.Rank, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        var (exchange, worldSize) = settings.Hierarchical ? ConnectGrid(settings) : await ConnectRingAsync(settings, cancellationToken).ConfigureAwait(false);
+        using var owned = (IDisposable)exchange;
         var buffer = GradientBuffer.Allocate(settings.Floats);
-        var streamBytes = RingBound.BytesPerNode((long)settings.Floats * sizeof(float), ring.Length);
+        var streamBytes = RingBound.BytesPerNode((long)settings.Floats * sizeof(float), worldSize);
         for (var batch = 0; batch < settings.Batches; batch++)
         {
             var clock = Stopwatch.StartNew();
@@ -100,6 +104,31 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
         }
 
         return 0;
+    }
+
+    private static async Task<(IGradientExchange Exchange, int WorldSize)> ConnectRingAsync(Options settings, CancellationToken cancellationToken)
+    {
+        var ring = ExchangeProcessBenchmark.ParseEndpoints(settings.Endpoints);
+        using var endpoint = TcpRingEndpoint.Bind(ring[settings.Rank].Address, ring[settings.Rank].Port, new TcpRingOptions(settings.Session));
+        return (await endpoint.ConnectAsync(settings.Rank, ring, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false), ring.Length);
+    }
+
+    /// <summary>Both rings of a hierarchical all-reduce, from endpoints "ADDRESS:ROWPORT+COLUMNPORT".</summary>
+    private static (IGradientExchange Exchange, int WorldSize) ConnectGrid(Options settings)
+    {
+        var ranks = settings.Endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(endpoint =>
+        {
+            var separator = endpoint.LastIndexOf(':');
+            var ports = endpoint[(separator + 1)..].Split('+');
+            var address = IPAddress.Parse(endpoint[..separator]);
+            return (Row: new IPEndPoint(address, int.Parse(ports[0], CultureInfo.InvariantCulture)), Column: new IPEndPoint(address, int.Parse(ports[1], CultureInfo.InvariantCulture)));
+        }).ToArray();
+        var grid = TwoLevelGrid.For(ranks.Length) ?? throw new SettingsException("--endpoints", $"{ranks.Length} ranks make no grid for a hierarchical all-reduce (at least 4, not prime)");
+        var (rowSession, columnSession) = TwoLevelExchange.Sessions(settings.Session, grid, settings.Rank);
+        var self = ranks[settings.Rank];
+        using var row = TcpRingEndpoint.Bind(self.Row.Address, self.Row.Port, new TcpRingOptions(rowSession));
+        using var column = TcpRingEndpoint.Bind(self.Column.Address, self.Column.Port, new TcpRingOptions(columnSession));
+        return (TwoLevelExchange.Connect(row, column, grid, settings.Rank, ranks, TimeSpan.FromSeconds(60)), ranks.Length);
     }
 
     private static async Task ReceiveAsync(IPEndPoint endpoint, long bytes, int repetitions)

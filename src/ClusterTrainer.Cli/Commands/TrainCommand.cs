@@ -2,6 +2,7 @@ using System.ComponentModel;
 using ClusterTrainer.Cli.Console;
 using ClusterTrainer.Cluster.Coordination;
 using ClusterTrainer.Cluster.Hosting;
+using ClusterTrainer.Core;
 using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Outputs;
 using ClusterTrainer.Data;
@@ -36,6 +37,11 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         {
             run = new RunDirectory(settings.Out ?? RunDirectory.DefaultPath(training.Model.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow));
             OutputDirectory.Prepare(run.Path, settings.Force);
+        }
+
+        if (training.AllReduce == AllReduceKind.Hierarchical)
+        {
+            throw new SettingsException("--all-reduce", "hierarchical applies to workers in separate processes (cluster, submit): train's in-process workers sum in shared memory, where there are no hops to save. Leave it out, or run the job with cluster");
         }
 
         var model = training.Model.ToString().ToLowerInvariant();

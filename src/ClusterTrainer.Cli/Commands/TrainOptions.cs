@@ -116,6 +116,10 @@ public class TrainOptions : CommandSettings
     [Description("What the gradient all-reduce carries: float32 | bf16 (half the bytes, partial sums rounded to bfloat16) (default float32; bf16 not with --deterministic)")]
     public string? ExchangePrecision { get; init; }
 
+    [CommandOption("--all-reduce <KIND>")]
+    [Description("How worker processes all-reduce: ring (one ring of all workers) | hierarchical (a ring per row and per column of a grid of the workers: the same bytes in about 4 sqrt(N) hops instead of 2(N - 1), for many workers on links with latency) (default ring; not for train's in-process workers)")]
+    public string? AllReduce { get; init; }
+
     [CommandOption("--bucket-mb <MB>")]
     [Description("Overlap the gradient exchange with backward: all-reduce each bucket of at least MB megabytes of gradients (last layers first) as soon as backward has computed it, while backward goes on (default: one exchange after backward; the same result either way; float32 only)")]
     public string? BucketMb { get; init; }

@@ -117,7 +117,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _buckets = job.Settings.BucketMb is { } megabytes
                 ? _replica.PlanBuckets((long)megabytes << 20) ?? throw new InvalidOperationException($"the {job.Settings.Model} cannot run backward in stages, so --bucket-mb cannot be used with it")
                 : null;
-            var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize);
+            var endpoint = _exchanges.Prepare(job.JobId, job.Rank, job.WorldSize, job.Settings.AllReduce);
             _exchangeKey = job.JobId;
             // What libtorch reports on the step thread, so the record shows what really runs.
             var running = torch.get_num_threads();
@@ -259,7 +259,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _thread!.Run(() =>
         {
             (old as IDisposable)?.Dispose();
-            var endpoint = _exchanges.Prepare(key, regrouped.Rank, regrouped.WorldSize);
+            var endpoint = _exchanges.Prepare(key, regrouped.Rank, regrouped.WorldSize, regrouped.Settings.AllReduce);
             _exact = regrouped.Settings.Deterministic ? new ExactGradientStep(_replica!, regrouped.Rank, regrouped.WorldSize) : null;
             return new RegroupPrepared(request, endpoint, _replica!.Checksum());
         }).PipeTo(Self, Self, failure: error => new StepFailed(job.JobId, _lastCompleted + 1, request.Rank, $"could not join the new ring: {error.GetBaseException().Message}"));

@@ -1,3 +1,4 @@
+using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
 
 namespace ClusterTrainer.Exchange.Providers;
@@ -10,7 +11,8 @@ namespace ClusterTrainer.Exchange.Providers;
 public interface IWorkerExchangeProvider
 {
     /// <summary>Prepares this worker's end; returns the endpoint its peers must reach ("" when none is needed).</summary>
-    string Prepare(string jobId, int rank, int worldSize);
+    /// <param name="kind">How the workers all-reduce across processes; an exchange in shared memory has no hops and ignores it.</param>
+    string Prepare(string jobId, int rank, int worldSize, AllReduceKind kind = AllReduceKind.Ring);
 
     /// <summary>Connects to the peers (blocking, bounded by <paramref name="timeout"/>); called on the worker's thread.</summary>
     IGradientExchange Connect(string jobId, int rank, IReadOnlyList<string> endpoints, TimeSpan timeout);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
 
 namespace ClusterTrainer.Exchange.Providers;
@@ -8,7 +9,7 @@ public sealed class InProcessExchangeProvider(TimeSpan timeout) : IWorkerExchang
 {
     private readonly ConcurrentDictionary<string, InProcessExchangeGroup> _groups = new();
 
-    public string Prepare(string jobId, int rank, int worldSize)
+    public string Prepare(string jobId, int rank, int worldSize, AllReduceKind kind = AllReduceKind.Ring)
     {
         var group = _groups.GetOrAdd(jobId, _ => new InProcessExchangeGroup(worldSize, timeout));
         if (group.WorldSize != worldSize)

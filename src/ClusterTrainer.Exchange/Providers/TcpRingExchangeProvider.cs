@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
 using ClusterTrainer.Exchange.Tcp;
 
@@ -9,44 +10,74 @@ namespace ClusterTrainer.Exchange.Providers;
 
 /// <summary>
 /// The network data plane: each job gets a TCP listener on this node; its "host:port" travels to the peers
-/// over the control plane, and the workers then form a ring over direct connections.
+/// over the control plane, and the workers then form a ring over direct connections. A hierarchical job gets two
+/// listeners, "host:rowPort+columnPort", one for its row ring and one for its column ring (see <see cref="TwoLevelGrid"/>).
 /// </summary>
 public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHost) : IWorkerExchangeProvider
 {
-    private readonly ConcurrentDictionary<string, TcpRingEndpoint> _listeners = new();
-    private readonly ConcurrentDictionary<string, TcpRingExchange> _exchanges = new();
+    private readonly ConcurrentDictionary<string, Prepared> _listeners = new();
+    private readonly ConcurrentDictionary<string, IDisposable> _exchanges = new();
 
-    public string Prepare(string jobId, int rank, int worldSize)
+    public string Prepare(string jobId, int rank, int worldSize, AllReduceKind kind = AllReduceKind.Ring)
     {
-        var listener = TcpRingEndpoint.Bind(Resolve(bindHost), 0, new TcpRingOptions(jobId));
-        if (!_listeners.TryAdd(jobId, listener))
+        var grid = kind == AllReduceKind.Hierarchical ? TwoLevelGrid.For(worldSize) : null;
+        var address = Resolve(bindHost);
+        Prepared prepared = grid is null
+            ? new Prepared(TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(jobId)), null, null)
+            : new Prepared(
+                TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(TwoLevelExchange.Sessions(jobId, grid, rank).Row)),
+                TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(TwoLevelExchange.Sessions(jobId, grid, rank).Column)),
+                grid);
+        if (!_listeners.TryAdd(jobId, prepared))
         {
-            listener.Dispose();
+            prepared.Dispose();
             throw new InvalidOperationException($"job {jobId} already has an exchange endpoint on this node");
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"{advertisedHost}:{listener.EndPoint.Port}");
+        var ports = prepared.Column is { } column
+            ? string.Create(CultureInfo.InvariantCulture, $"{prepared.Row.EndPoint.Port}+{column.EndPoint.Port}")
+            : prepared.Row.EndPoint.Port.ToString(CultureInfo.InvariantCulture);
+        return $"{advertisedHost}:{ports}";
     }
 
     public IGradientExchange Connect(string jobId, int rank, IReadOnlyList<string> endpoints, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (!_listeners.TryRemove(jobId, out var listener))
+        if (!_listeners.TryRemove(jobId, out var prepared))
         {
             throw new ExchangeFailedException($"job {jobId}: this node prepared no exchange endpoint");
         }
 
-        var ring = endpoints.Select(Parse).ToArray();
-        var exchange = listener.ConnectAsync(rank, ring, timeout, CancellationToken.None).GetAwaiter().GetResult();
-        _exchanges[jobId] = exchange;
-        return exchange;
+        var parsed = endpoints.Select(Parse).ToArray();
+        try
+        {
+            if (prepared.Grid is not { } grid)
+            {
+                var exchange = prepared.Row.ConnectAsync(rank, [.. parsed.Select(e => e.Row)], timeout, CancellationToken.None).GetAwaiter().GetResult();
+                _exchanges[jobId] = exchange;
+                return exchange;
+            }
+
+            if (parsed.Any(e => e.Column is null))
+            {
+                throw new ExchangeFailedException($"job {jobId}: a hierarchical all-reduce needs two ports per worker, but got the endpoints {string.Join(", ", endpoints)}");
+            }
+
+            var twoLevel = TwoLevelExchange.Connect(prepared.Row, prepared.Column!, grid, rank, [.. parsed.Select(e => (e.Row, e.Column!))], timeout);
+            _exchanges[jobId] = twoLevel;
+            return twoLevel;
+        }
+        finally
+        {
+            prepared.Dispose();
+        }
     }
 
     public void Release(string jobId, int rank, string reason)
     {
-        if (_listeners.TryRemove(jobId, out var listener))
+        if (_listeners.TryRemove(jobId, out var prepared))
         {
-            listener.Dispose();
+            prepared.Dispose();
         }
 
         // Closing the sockets makes peers blocked on this worker fail at once rather than at their timeout.
@@ -56,15 +87,18 @@ public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHo
         }
     }
 
-    private static IPEndPoint Parse(string endpoint)
+    private static (IPEndPoint Row, IPEndPoint? Column) Parse(string endpoint)
     {
         var separator = endpoint.LastIndexOf(':');
-        if (separator <= 0 || !int.TryParse(endpoint.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        var ports = separator <= 0 ? [] : endpoint[(separator + 1)..].Split('+');
+        if (ports.Length is < 1 or > 2 || ports.Any(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            throw new ExchangeFailedException($"'{endpoint}' is not a host:port exchange endpoint");
+            throw new ExchangeFailedException($"'{endpoint}' is not a host:port (or host:port+port) exchange endpoint");
         }
 
-        return new IPEndPoint(Resolve(endpoint[..separator]), port);
+        var address = Resolve(endpoint[..separator]);
+        var row = new IPEndPoint(address, int.Parse(ports[0], CultureInfo.InvariantCulture));
+        return (row, ports.Length == 2 ? new IPEndPoint(address, int.Parse(ports[1], CultureInfo.InvariantCulture)) : null);
     }
 
     private static IPAddress Resolve(string host)
@@ -77,5 +111,15 @@ public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHo
         var addresses = Dns.GetHostAddresses(host);
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
             ?? throw new ExchangeFailedException($"the exchange host '{host}' does not resolve to an address");
+    }
+
+    /// <summary>The listeners a worker opened before it knows its peers: one ring's, or a row's and a column's.</summary>
+    private sealed record Prepared(TcpRingEndpoint Row, TcpRingEndpoint? Column, TwoLevelGrid? Grid) : IDisposable
+    {
+        public void Dispose()
+        {
+            Row.Dispose();
+            Column?.Dispose();
+        }
     }
 }

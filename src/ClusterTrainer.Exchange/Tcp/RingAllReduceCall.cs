@@ -52,9 +52,9 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
         RingCallHeader.Write(_sendHeader, call, vector.Length, vector.ElementBytes);
     }
 
-    bool IRingOutgoing.Done => _sendStep == _schedule.StepCount;
+    bool IRingOutgoing.Done => _sendStep == _schedule.EndStep;
 
-    bool IRingIncoming.Done => _receiveStep == _schedule.StepCount;
+    bool IRingIncoming.Done => _receiveStep == _schedule.EndStep;
 
     string IRingOutgoing.Phase => Describe(_sendStep);
 
@@ -68,7 +68,8 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
         }
 
         var segment = SegmentBytes(_schedule.SendSegment(_sendStep));
-        var ready = _sendStep == 0 ? segment.Length : FinalBytesOf(_sendStep - 1, segment.Length);
+        // A call's first step sends what this rank holds already: its gradient, or (all-gather) the segment it reduced.
+        var ready = _sendStep == _schedule.FirstStep ? segment.Length : FinalBytesOf(_sendStep - 1, segment.Length);
         return segment[_sent..Math.Min(ready, _sent + _chunkBytes)];
     }
 
@@ -83,10 +84,10 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
         // Empty segments (buffers shorter than the world) have nothing to send: skip them.
         do
         {
-            _sendStep++;
+            _sendStep = _sendStep == HeaderStep ? _schedule.FirstStep : _sendStep + 1;
             _sent = 0;
         }
-        while (_sendStep < _schedule.StepCount && SendLength(_sendStep) == 0);
+        while (_sendStep < _schedule.EndStep && SendLength(_sendStep) == 0);
     }
 
     Span<byte> IRingIncoming.Next()
@@ -160,13 +161,13 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
     {
         do
         {
-            _receiveStep++;
+            _receiveStep = _receiveStep == HeaderStep ? _schedule.FirstStep : _receiveStep + 1;
             _received = 0;
             _finalBytes = 0;
             _scratchStart = 0;
             _scratchBytes = 0;
         }
-        while (_receiveStep < _schedule.StepCount && ReceiveLength(_receiveStep) == 0);
+        while (_receiveStep < _schedule.EndStep && ReceiveLength(_receiveStep) == 0);
     }
 
     /// <summary>How much of the segment received at <paramref name="step"/> is final and may be forwarded.</summary>
@@ -185,5 +186,5 @@ internal sealed class RingAllReduceCall : IRingOutgoing, IRingIncoming
     private int ReceiveLength(int step) =>
         step == HeaderStep ? RingCallHeader.Bytes : _schedule.Segment(_schedule.ReceiveSegment(step)).Count * _vector.ElementBytes;
 
-    private string Describe(int step) => step == HeaderStep ? "the call header" : step == _schedule.StepCount ? "the end of the call" : _schedule.Describe(step);
+    private string Describe(int step) => step == HeaderStep ? "the call header" : step == _schedule.EndStep ? "the end of the call" : _schedule.Describe(step);
 }

@@ -16,6 +16,17 @@ internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length
 {
     public int StepCount => 2 * (WorldSize - 1);
 
+    /// <summary>Which of the two halves a call runs (see <see cref="RingPhase"/>): the steps from here...</summary>
+    public RingPhase Phase { get; init; } = RingPhase.AllReduce;
+
+    public int FirstStep => Phase == RingPhase.AllGather ? WorldSize - 1 : 0;
+
+    /// <summary>...to just before here.</summary>
+    public int EndStep => Phase == RingPhase.ReduceScatter ? WorldSize - 1 : StepCount;
+
+    /// <summary>After a reduce-scatter, the segment whose full sum this rank holds (and an all-gather starts from).</summary>
+    public int OwnedSegment => Modulo(Rank + 1);
+
     public bool IsReduceStep(int step) => step < WorldSize - 1;
 
     public int SendSegment(int step) =>
@@ -47,4 +58,16 @@ internal readonly record struct RingSchedule(int Rank, int WorldSize, int Length
         : $"all-gather step {step - (WorldSize - 1) + 1} of {WorldSize - 1}";
 
     private int Modulo(int value) => ((value % WorldSize) + WorldSize) % WorldSize;
+}
+
+/// <summary>
+/// The whole all-reduce, or one of its halves: a reduce-scatter leaves each rank the full sum of one segment
+/// (<see cref="RingSchedule.OwnedSegment"/>), an all-gather hands every rank's segment to all. A two-level all-reduce
+/// runs the halves on one ring around an all-reduce on another (see TwoLevelExchange).
+/// </summary>
+internal enum RingPhase
+{
+    AllReduce,
+    ReduceScatter,
+    AllGather,
 }

@@ -31,6 +31,9 @@ internal abstract class RingVector
 
     public static RingVector Of(Compact.Bf16Vector values) => new Elements<ushort>(values.Values, Compact.Bf16Vector.Add);
 
+    /// <summary>Elements [offset, offset + count) as a vector of their own, summed the same way (a part of a two-level call).</summary>
+    public abstract RingVector Part(int offset, int count);
+
     private static void Add<T>(Span<T> target, ReadOnlySpan<T> addend)
         where T : struct, INumber<T>
     {
@@ -63,24 +66,32 @@ internal abstract class RingVector
             var values = MemoryMarshal.Cast<byte, float>(addend);
             Add(buffer.Span.Slice(offset, values.Length), values);
         }
+
+        public override RingVector Part(int offset, int count) => new Floats(buffer.Slice(offset, count));
     }
 
     private delegate void Adder<T>(Span<T> target, ReadOnlySpan<T> addend);
 
     /// <summary>An array of elements of one type and how two of them add: int64 exactly, bfloat16 rounded back.</summary>
-    private sealed class Elements<T>(T[] values, Adder<T> add) : RingVector
+    private sealed class Elements<T>(T[] values, Adder<T> add, int start = 0, int? length = null) : RingVector
         where T : unmanaged
     {
-        public override int Length => values.Length;
+        public override int Length => length ?? values.Length;
 
         public override int ElementBytes => Unsafe.SizeOf<T>();
 
-        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(offset, count));
+        public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(values.AsSpan(start + offset, count));
 
         public override void AddInto(int offset, ReadOnlySpan<byte> addend)
         {
             var arrived = MemoryMarshal.Cast<byte, T>(addend);
-            add(values.AsSpan(offset, arrived.Length), arrived);
+            add(values.AsSpan(start + offset, arrived.Length), arrived);
+        }
+
+        public override RingVector Part(int offset, int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + count, Length, nameof(count));
+            return new Elements<T>(values, add, start + offset, count);
         }
     }
 }

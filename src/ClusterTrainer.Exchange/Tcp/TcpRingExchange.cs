@@ -79,11 +79,30 @@ public sealed class TcpRingExchange : IGradientExchange, IExchangeTraffic, IAsyn
         Reduce(RingVector.Of(values), cancellationToken);
     }
 
-    private void Reduce(RingVector vector, CancellationToken cancellationToken)
+    private void Reduce(RingVector vector, CancellationToken cancellationToken) => Run(vector, RingPhase.AllReduce, cancellationToken);
+
+    /// <summary>
+    /// One ring call on <paramref name="vector"/>: the whole all-reduce or one half of it (every rank must run the same).
+    /// After a reduce-scatter this rank holds the full sum of segment <see cref="RingSchedule.OwnedSegment"/> only.
+    /// </summary>
+    internal void Run(RingVector vector, RingPhase phase, CancellationToken cancellationToken)
     {
-        var schedule = vector.ScheduleFor(Rank, WorldSize);
+        ThrowIfBroken();
+        if (WorldSize == 1)
+        {
+            return;
+        }
+
+        var schedule = vector.ScheduleFor(Rank, WorldSize) with { Phase = phase };
         var call = new RingAllReduceCall(schedule, vector, _scratch, _options.ChunkBytes, ++_calls, _left!.Describe);
         Pump(call, call, cancellationToken);
+    }
+
+    /// <summary>The elements [offset, offset + count) whose full sum this rank holds after a reduce-scatter of <paramref name="vector"/>.</summary>
+    internal (int Offset, int Count) OwnedAfterReduceScatter(RingVector vector)
+    {
+        var schedule = vector.ScheduleFor(Rank, WorldSize);
+        return schedule.Segment(schedule.OwnedSegment);
     }
 
     /// <summary>
