@@ -38,7 +38,7 @@ public static class CommandCatalog
             c => c.WithExample("evaluate", "--run", "runs/20260101-120000-mlp")),
         Command<ClusterCommand>("cluster", "Train on a real multi-process cluster on this machine: a coordinator and N worker processes.",
             c => c.WithExample("cluster", "--workers", "2", "--model", "mlp")),
-        Command<NodeCommand>("node", "Run one node of a cluster (coordinator, worker, data), e.g. in a container.",
+        Command<NodeCommand>("node", "Run one node of a cluster (coordinator or worker), e.g. in a container.",
             c => c.WithExample("node", "--role", "worker", "--seed-nodes", "akka.tcp://clustertrainer@coordinator:4053")),
         Command<RemotingCertCommand>("remoting-cert", "Make the TLS certificate and key that a cluster's nodes share for Akka remoting (tls.crt, tls.key).",
             c => c.WithExample("remoting-cert", "--out", "certs")),

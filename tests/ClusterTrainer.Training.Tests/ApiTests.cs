@@ -28,7 +28,7 @@ public sealed class ApiCluster : IAsyncLifetime
         var port = LocalPorts.Free();
         var grpcPort = LocalPorts.Free();
         Url = $"http://127.0.0.1:{grpcPort}";
-        _coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), log,
+        _coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), log,
             api: new ApiOptions("127.0.0.1", grpcPort, Runs.Path, null));
         _worker = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [$"akka.tcp://clustertrainer@127.0.0.1:{port}"]), log);
     }

@@ -22,6 +22,17 @@ public class CommandLineTests
         Assert.Null(CommandOptions.MissingValue(args));
 
     [Fact]
+    public async Task A_node_given_the_removed_data_role_should_exit_2_saying_what_to_give_instead()
+    {
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "node", "--role", "coordinator,data", "--port", "0", "--management-port", "0");
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--role", output, StringComparison.Ordinal);
+        Assert.Contains("the data role was removed", output, StringComparison.Ordinal);
+        Assert.Contains("Give 'coordinator'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_real_program_should_exit_2_naming_the_option_that_lacks_its_value()
     {
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--epochs");

@@ -25,7 +25,7 @@ internal sealed class InProcessCluster(ActorSystem system, IActorRef manager, st
     {
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), coordinatorLog ?? Silent, jobs: options);
+        var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), coordinatorLog ?? Silent, jobs: options);
         var manager = await ActorRegistry.For(coordinator.System).GetAsync<JobManagerActor>();
         var cluster = new InProcessCluster(coordinator.System, manager, seed, [coordinator]);
         for (var i = 0; i < workers; i++)

@@ -193,7 +193,7 @@ public sealed class JobClientCliTests(ApiCluster cluster) : IClassFixture<ApiClu
         console.Write(JobTables.SweepResults(jobs.Select(j => (j, j.Name))));
         var status = new ClusterStatusResponse();
         status.Members.Add(new Member { Address = "akka.tcp://clustertrainer@coordinator-0.clustertrainer.svc:4053", Status = "Up", Reachable = true });
-        status.Members[0].Roles.AddRange(["coordinator", "data"]);
+        status.Members[0].Roles.AddRange(["coordinator"]);
         console.Write(JobTables.Members(status));
 
         var lines = console.Output.Split('\n');

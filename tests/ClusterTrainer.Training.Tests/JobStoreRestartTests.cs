@@ -35,7 +35,7 @@ public sealed class JobStoreRestartTests(ITestOutputHelper output)
         using var runs = new TempDirectory();
         var port = LocalPorts.Free().ToString(CultureInfo.InvariantCulture);
         var grpcPort = LocalPorts.Free();
-        string[] coordinatorArguments = ["node", "--role", "coordinator,data", "--host", "127.0.0.1", "--port", port, "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
+        string[] coordinatorArguments = ["node", "--role", "coordinator", "--host", "127.0.0.1", "--port", port, "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
             "--management-port", "0", "--runs", runs.Path, .. jobStore is null ? Array.Empty<string>() : ["--job-store", jobStore]];
         string[] workerArguments = ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}"];
         var url = $"http://127.0.0.1:{grpcPort}";
@@ -94,7 +94,7 @@ public sealed class JobStoreRestartTests(ITestOutputHelper output)
         using var runs = new TempDirectory();
         var port = LocalPorts.Free().ToString(CultureInfo.InvariantCulture);
         var grpcPort = LocalPorts.Free();
-        string[] coordinatorArguments = ["node", "--role", "coordinator,data", "--host", "127.0.0.1", "--port", port, "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
+        string[] coordinatorArguments = ["node", "--role", "coordinator", "--host", "127.0.0.1", "--port", port, "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture),
             "--management-port", "0", "--runs", runs.Path];
         string[] workerArguments = ["node", "--role", "worker", "--host", "127.0.0.1", "--port", "0", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}"];
         await using var coordinator = CliProcess.Start(coordinatorArguments);

@@ -20,7 +20,7 @@ public class MultiNodeTests
     public async Task A_worker_of_another_protocol_version_should_be_refused_naming_both_versions()
     {
         var port = LocalPorts.Free();
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var worker = await ClusterNodeHost.StartAsync(
             new NodeOptions(["worker"], "127.0.0.1", 0, null, [$"akka.tcp://clustertrainer@127.0.0.1:{port}"]), Silent,
@@ -41,7 +41,7 @@ public class MultiNodeTests
         var settings = TrainingSettings.DefaultsFor(ModelKind.Mlp) with { Epochs = 2, Workers = 2, Limit = 1200, Data = "sample", Seed = 4 };
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         using var remote = new TempDirectory();

@@ -69,7 +69,7 @@ public class NodeLifecycleTests
         Assert.Equal("--seed-nodes", Assert.Throws<SettingsException>(() => alone.Validate()).Setting);
 
         // The coordinator may seed itself (the manifests do: its own stable DNS name).
-        new NodeOptions(["coordinator", "data"], "0.0.0.0", 4053, "coordinator-0.coordinator", ["akka.tcp://clustertrainer@coordinator-0.coordinator:4053"]).Validate();
+        new NodeOptions(["coordinator"], "0.0.0.0", 4053, "coordinator-0.coordinator", ["akka.tcp://clustertrainer@coordinator-0.coordinator:4053"]).Validate();
     }
 
     [Fact]

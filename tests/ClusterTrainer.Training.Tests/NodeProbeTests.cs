@@ -29,7 +29,7 @@ public class NodeProbeTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         Assert.Contains("not registered with a coordinator", await notReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         var ready = await Poll.UntilAsync(async () => (await http.GetAsync(NodeHealthEndpoints.ReadyPath)).StatusCode == HttpStatusCode.OK, Deadline);
         Assert.True(ready, $"the worker did not report ready within {Deadline.TotalSeconds} s of the coordinator's start");
         Assert.Contains("clustertrainer.worker-registered: Healthy (registered with ", await http.GetStringAsync(NodeHealthEndpoints.ReadyPath), StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public class NodeProbeTests
         var own = LocalPorts.Free();
         // Its first seed is another node that does not exist, so it waits to join and never founds a cluster.
         await using var waiting = await ClusterNodeHost.StartAsync(
-            new NodeOptions(["coordinator", "data"], "127.0.0.1", own, null, [$"akka.tcp://clustertrainer@127.0.0.1:{LocalPorts.Free()}"]), Silent,
+            new NodeOptions(["coordinator"], "127.0.0.1", own, null, [$"akka.tcp://clustertrainer@127.0.0.1:{LocalPorts.Free()}"]), Silent,
             api: new ApiOptions("127.0.0.1", grpc, runs.Path, null));
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         var health = new Health.HealthClient(channel);

@@ -18,7 +18,7 @@ public class NodeProcessTests(ITestOutputHelper output)
         using var runs = new TempDirectory();
         var (port, grpc, management) = (LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free());
         // What a container's CPU limit looks like to .NET: Environment.ProcessorCount.
-        await using var coordinator = CliProcess.Start(Processors(8), "node", "--role", "coordinator,data", "--port", Text(port), "--grpc-port", Text(grpc), "--management-port", "0", "--runs", runs.Path);
+        await using var coordinator = CliProcess.Start(Processors(8), "node", "--role", "coordinator", "--port", Text(port), "--grpc-port", Text(grpc), "--management-port", "0", "--runs", runs.Path);
         await using var worker = CliProcess.Start(Processors(2), "node", "--role", "worker", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}", "--management-port", Text(management));
         await WaitReadyAsync(management, worker);
 
@@ -37,7 +37,7 @@ public class NodeProcessTests(ITestOutputHelper output)
     {
         using var runs = new TempDirectory();
         var (port, grpc, management) = (LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free());
-        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--port", Text(port), "--grpc-port", Text(grpc), "--management-port", "0", "--runs", runs.Path);
+        await using var coordinator = CliProcess.Start("node", "--role", "coordinator", "--port", Text(port), "--grpc-port", Text(grpc), "--management-port", "0", "--runs", runs.Path);
         await using var worker = CliProcess.Start("node", "--role", "worker", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}", "--management-port", Text(management));
         await WaitReadyAsync(management, worker);
 

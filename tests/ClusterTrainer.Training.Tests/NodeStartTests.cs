@@ -21,7 +21,7 @@ public sealed class NodeStartTests : TestKit
         var grpcPort = LocalPorts.Free();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         using var runs = new TempDirectory();
-        await using var first = CliProcess.Start("node", "--role", "coordinator,data", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
+        await using var first = CliProcess.Start("node", "--role", "coordinator", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--runs", runs.Path);
         await first.WaitForOutputAsync("roles coordinator", TimeSpan.FromMinutes(1));
         await using var worker = CliProcess.Start("node", "--role", "worker", "--seed-nodes", $"akka.tcp://clustertrainer@127.0.0.1:{port}");
         await worker.WaitForOutputAsync("Worker registered with the coordinator", TimeSpan.FromMinutes(1));

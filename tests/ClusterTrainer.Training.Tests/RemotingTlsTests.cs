@@ -22,7 +22,7 @@ public class RemotingTlsTests
         var other = RemotingCertificateFiles.Create(certificates.Combine("other"));
         var port = LocalPorts.Free();
         var seed = $"akka.ssl.tcp://clustertrainer@127.0.0.1:{port}";
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []) { Tls = cluster }, Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []) { Tls = cluster }, Silent);
         var members = new MemberLog(coordinator.System);
 
         // Plain TCP against the TLS port, and TLS with a certificate of its own: neither may become a member.

@@ -17,7 +17,7 @@ public class WatchCoordinatorLostTests
         var port = LocalPorts.Free();
         var server = $"http://127.0.0.1:{LocalPorts.Free()}";
         using var runs = new TempDirectory();
-        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", new Uri(server).Port.ToString(invariant), "--runs", runs.Path);
+        await using var coordinator = CliProcess.Start("node", "--role", "coordinator", "--management-port", "0", "--port", port.ToString(invariant), "--grpc-port", new Uri(server).Port.ToString(invariant), "--runs", runs.Path);
         await coordinator.WaitForOutputAsync("roles coordinator", TimeSpan.FromMinutes(1));
         await using var worker = await ClusterNodeHost.StartAsync(
             new NodeOptions(["worker"], "127.0.0.1", 0, null, [$"akka.tcp://clustertrainer@127.0.0.1:{port}"]), new LoggerConfiguration().CreateLogger());

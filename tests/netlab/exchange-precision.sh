@@ -18,7 +18,7 @@ trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$runs"' EXIT
 
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up 3 "$rate"
-CLUSTERTRAINER_TOKEN=dev-token "$lab" exec 1 "$ct" node --role coordinator,data --host node1 --runs "$runs" >"$runs/coordinator.log" 2>&1 &
+CLUSTERTRAINER_TOKEN=dev-token "$lab" exec 1 "$ct" node --role coordinator --host node1 --runs "$runs" >"$runs/coordinator.log" 2>&1 &
 for node in 2 3; do
   "$lab" exec "$node" "$ct" node --role worker --host "node$node" --seed-nodes akka.tcp://clustertrainer@node1:4053 >"$runs/worker$node.log" 2>&1 &
 done

@@ -23,7 +23,7 @@ trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$runs"' EXIT
 
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up $((workers + 1)) "$rate"
-CLUSTERTRAINER_TOKEN=dev-token "$lab" exec 1 "$ct" node --role coordinator,data --host node1 --runs "$runs" >"$runs/coordinator.log" 2>&1 &
+CLUSTERTRAINER_TOKEN=dev-token "$lab" exec 1 "$ct" node --role coordinator --host node1 --runs "$runs" >"$runs/coordinator.log" 2>&1 &
 for node in $(seq 2 $((workers + 1))); do
   "$lab" exec "$node" "$ct" node --role worker --host "node$node" --seed-nodes akka.tcp://clustertrainer@node1:4053 \
     --management-port 9100 >"$runs/worker$node.log" 2>&1 &

@@ -54,7 +54,7 @@ public sealed class SweepBenchmark(IReadOnlyDictionary<string, string> job, int 
         var port = LocalPorts.Free();
         var grpcPort = LocalPorts.Free();
         await using var nodes = new WorkerProcesses();
-        nodes.StartNode("coordinator", ["--role", "coordinator,data", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
+        nodes.StartNode("coordinator", ["--role", "coordinator", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture), "--management-port", "0", "--runs", Path.Combine(directory, "runs")], directory);
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
         // Each worker node gets its share of this machine's cores, as it would have a machine of its own: a worker

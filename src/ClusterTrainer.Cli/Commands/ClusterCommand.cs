@@ -66,7 +66,7 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
             var port = LocalPorts.Free();
             var seed = $"akka.tcp://{NodeOptions.SystemName}@127.0.0.1:{port}";
             await using var host = await ClusterNodeHost.StartAsync(
-                new NodeOptions([NodeOptions.CoordinatorRole, NodeOptions.DataRole], "127.0.0.1", port, null, []), log).ConfigureAwait(false);
+                new NodeOptions([NodeOptions.CoordinatorRole], "127.0.0.1", port, null, []), log).ConfigureAwait(false);
             console.MarkupLineInterpolated($"coordinator {seed}; starting {training.Workers} worker processes (logs in {run.Path})");
             await using var workers = WorkerProcesses.Start(training.Workers, seed, run.Path);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, host.Stopping);

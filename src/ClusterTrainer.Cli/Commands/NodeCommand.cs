@@ -18,7 +18,7 @@ public sealed class NodeCommand(IAnsiConsole console) : AsyncCommand<NodeCommand
     public sealed class Options : CommandSettings
     {
         [CommandOption("--role <ROLES>")]
-        [Description("coordinator, worker, data, comma separated to combine ($CLUSTERTRAINER_ROLES)")]
+        [Description("coordinator, worker, comma separated to combine ($CLUSTERTRAINER_ROLES)")]
         public string? Roles { get; init; }
 
         [CommandOption("--host <HOST>")]

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Cluster;
 using ClusterTrainer.Cluster.Nodes;
 using ClusterTrainer.Cluster.Serialization;
-using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Checkpoints;
 using ClusterTrainer.Core.Scheduling;
@@ -274,20 +273,13 @@ public sealed class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var data = loaded.Data;
         // A restarted job's new actors must not wait for the old ones' names to be freed.
         var suffix = running.Attempt == 0 ? string.Empty : $"-r{running.Attempt}";
-        var shardMap = new ShardMap(data.Train.Count, request.Settings.Shards);
-        var shards = Enumerable.Range(0, request.Settings.Shards).Select(s =>
-        {
-            var (start, count) = shardMap.Range(s);
-            return Context.ActorOf(DataShardActor.Props(data.Train, start, count), $"{request.JobId}-shard-{s}{suffix}");
-        }).ToArray();
-        var testShard = Context.ActorOf(DataShardActor.Props(data.Test, 0, data.Test.Count), $"{request.JobId}-test-shard{suffix}");
-        var job = new TrainingJob(request.JobId, request.Settings, data, request.OutputDirectory) { Resume = loaded.Checkpoint, RestartedAfter = running.RestartedAfter };
+        var job = new TrainingJob(request.JobId, request.Settings, loaded.Data, request.OutputDirectory) { Resume = loaded.Checkpoint, RestartedAfter = running.RestartedAfter };
         var workers = running.Nodes.Select(n => _workers[n]).ToArray();
-        running.Coordinator = Context.ActorOf(CoordinatorActor.Props(job, workers, shards, testShard, Self, _log, _options.Coordinator), $"{request.JobId}-coordinator{suffix}");
-        running.Children = [.. shards, testShard, running.Coordinator];
+        var actors = TrainingJobActors.Launch(Context, job, workers, Self, _log, _options.Coordinator, suffix);
+        running.Coordinator = actors.Coordinator;
+        running.Children = [.. actors.All];
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using ClusterTrainer.Cluster.Coordination;
-using ClusterTrainer.Cluster.Shards;
 using ClusterTrainer.Cluster.Workers;
 using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Core.Outputs;
@@ -31,22 +30,16 @@ public static class LocalTrainingCluster
         var exchanges = new InProcessExchangeProvider(ExchangeTimeout);
         try
         {
-            var shardMap = new ShardMap(job.Data.Train.Count, settings.Shards);
-            var trainShards = Enumerable.Range(0, settings.Shards).Select(s =>
-            {
-                var (start, count) = shardMap.Range(s);
-                return Track(created, system.ActorOf(DataShardActor.Props(job.Data.Train, start, count), $"{job.JobId}-shard-{s}"));
-            }).ToArray();
-            var testShard = Track(created, system.ActorOf(DataShardActor.Props(job.Data.Test, 0, job.Data.Test.Count), $"{job.JobId}-test-shard"));
             var workers = Enumerable.Range(0, settings.Workers)
                 .Select(rank => Track(created, system.ActorOf(WorkerActor.Props(log.ForContext("Worker", rank).ForContext("JobId", job.JobId), exchanges, WorkerTimeouts.Default, WorkerPlacement.InProcess(settings.Workers)), $"{job.JobId}-worker-{rank}")))
                 .ToArray();
 
             var completion = new TaskCompletionSource<RunSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = Track(created, system.ActorOf(JobListenerActor.Props(completion, onEvent ?? (_ => { })), $"{job.JobId}-listener"));
-            var coordinator = Track(created, system.ActorOf(
-                CoordinatorActor.Props(job, workers, trainShards, testShard, listener, log, (timeouts ?? CoordinatorTimeouts.Default) with { LostWorkerWait = TimeSpan.Zero }),
-                $"{job.JobId}-coordinator"));
+            // In one process no worker node can be lost, so a failed step fails the job at once.
+            var actors = TrainingJobActors.Launch(system, job, workers, listener, log, (timeouts ?? CoordinatorTimeouts.Default) with { LostWorkerWait = TimeSpan.Zero });
+            created.AddRange(actors.All);
+            var coordinator = actors.Coordinator;
             await using var cancel = cancellationToken.Register(() => coordinator.Tell(new CancelJob(job.JobId)));
             return await JobCompletion.AwaitAsync(completion.Task, cancellationToken).ConfigureAwait(false);
         }

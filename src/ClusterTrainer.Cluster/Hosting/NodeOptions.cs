@@ -25,9 +25,14 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
     public const string SystemName = "clustertrainer";
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
-    public const string DataRole = "data";
 
-    public static readonly IReadOnlyList<string> KnownRoles = [CoordinatorRole, WorkerRole, DataRole];
+    /// <summary>
+    /// A role earlier versions accepted that placed nothing (every job's data shards live on the coordinator node, which
+    /// loads the job's data): refused by name, so a deployment that still gives it learns what to change.
+    /// </summary>
+    public const string RemovedDataRole = "data";
+
+    public static readonly IReadOnlyList<string> KnownRoles = [CoordinatorRole, WorkerRole];
 
     public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
@@ -52,14 +57,19 @@ public sealed record NodeOptions(IReadOnlyList<string> Roles, string Host, int P
     {
         if (Roles.Count == 0)
         {
-            throw new SettingsException("--role", "give at least one role: coordinator, worker or data (comma separated to combine)");
+            throw new SettingsException("--role", "give at least one role: coordinator or worker (comma separated to combine)");
         }
 
         foreach (var role in Roles)
         {
+            if (role == RemovedDataRole)
+            {
+                throw new SettingsException("--role", "the data role was removed: it placed nothing, since a job's data shards live on the coordinator node, which loads its data. Give 'coordinator' where you gave 'coordinator,data' ($CLUSTERTRAINER_ROLES in containers)");
+            }
+
             if (!KnownRoles.Contains(role, StringComparer.Ordinal))
             {
-                throw new SettingsException("--role", $"'{role}' is not one of coordinator, worker, data");
+                throw new SettingsException("--role", $"'{role}' is not one of coordinator, worker");
             }
         }
 

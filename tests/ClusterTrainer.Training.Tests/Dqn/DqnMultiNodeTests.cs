@@ -28,7 +28,7 @@ public sealed class DqnMultiNodeTests : TestKit
     {
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         await using var worker2 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         var workers = new[] { worker1, worker2 }.Select(w => Akka.Cluster.Cluster.Get(w.System).SelfAddress.ToString()).Order(StringComparer.Ordinal).ToArray();
@@ -70,7 +70,7 @@ public sealed class DqnMultiNodeTests : TestKit
     {
         var port = LocalPorts.Free();
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         // Three nodes, so the two that stay are a majority when the Split Brain Resolver downs the dead one.
         await using var survivor = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
         var victimPort = LocalPorts.Free();
@@ -105,7 +105,7 @@ public sealed class DqnMultiNodeTests : TestKit
             victimPort = LocalPorts.Free();
         }
 
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         await using var victim = CliProcess.Start("node", "--role", "worker", "--port", victimPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed-nodes", seed);
         AwaitWorkersUp(coordinator.System, 1, TimeSpan.FromSeconds(90));
         var settings = DqnSettings.DefaultsFor("cartpole") with { Collectors = 2, Steps = 20_000, EvalInterval = 2500, EvalEpisodes = 10, FinalEvalEpisodes = 20, Seed = 1 };
@@ -134,7 +134,7 @@ public sealed class DqnMultiNodeTests : TestKit
         var grpcPort = LocalPorts.Free();
         using var runs = new TempDirectory();
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        await using var coordinator = CliProcess.Start("node", "--role", "coordinator,data", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--management-port", "0", "--runs", runs.Path);
+        await using var coordinator = CliProcess.Start("node", "--role", "coordinator", "--port", port.ToString(invariant), "--grpc-port", grpcPort.ToString(invariant), "--management-port", "0", "--runs", runs.Path);
         var seed = $"akka.tcp://clustertrainer@127.0.0.1:{port}";
         // Two workers, so they are the majority that downs the dead coordinator.
         await using var worker1 = await ClusterNodeHost.StartAsync(new NodeOptions(["worker"], "127.0.0.1", 0, null, [seed]), Silent);
@@ -180,7 +180,7 @@ public sealed class DqnMultiNodeTests : TestKit
     [Fact]
     public async Task Without_a_worker_node_a_dqn_job_on_the_cluster_should_fail_saying_so()
     {
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", LocalPorts.Free(), null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", LocalPorts.Free(), null, []), Silent);
         AwaitCondition(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(30));
         var settings = DqnSettings.DefaultsFor("cartpole") with { Steps = 5000 };
         var clock = Stopwatch.StartNew();
@@ -194,7 +194,7 @@ public sealed class DqnMultiNodeTests : TestKit
     public async Task A_worker_node_that_joins_just_after_the_job_was_submitted_should_get_the_collectors()
     {
         var port = LocalPorts.Free();
-        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []), Silent);
+        await using var coordinator = await ClusterNodeHost.StartAsync(new NodeOptions(["coordinator"], "127.0.0.1", port, null, []), Silent);
         AwaitCondition(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(30));
         var settings = DqnSettings.DefaultsFor("cartpole") with { Collectors = 1, Steps = 3000, EvalInterval = 1500, EvalEpisodes = 5, FinalEvalEpisodes = 10 };
         var run = LocalDqnCluster.RunAsync(coordinator.System, settings, Silent, placement: DqnPlacement.WorkerNodes);

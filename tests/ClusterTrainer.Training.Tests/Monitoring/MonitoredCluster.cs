@@ -37,7 +37,7 @@ public sealed class MonitoredCluster : IAsyncLifetime
         var grpcPort = LocalPorts.Free();
         var managementPort = LocalPorts.Free();
         _nodes.Add(await ClusterNodeHost.StartAsync(
-            new NodeOptions(["coordinator", "data"], "127.0.0.1", port, null, []) { ManagementPort = managementPort }, log,
+            new NodeOptions(["coordinator"], "127.0.0.1", port, null, []) { ManagementPort = managementPort }, log,
             api: new ApiOptions("0.0.0.0", grpcPort, Runs.Path, Token)));
         DashboardUrl = $"http://127.0.0.1:{managementPort}";
         var workerUrls = new List<string>();
