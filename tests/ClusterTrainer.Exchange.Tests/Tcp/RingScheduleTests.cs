@@ -35,4 +35,22 @@ public class RingScheduleTests
                 && reduced == (c.rank + 1) % c.world;
         });
     }
+
+    [Property(MaxTest = 200)]
+    public Property The_halves_should_split_the_steps_and_meet_at_the_segment_each_rank_owns()
+    {
+        var cases = from world in Gen.Choose(2, 16)
+                    from rank in Gen.Choose(0, 15)
+                    select (world, rank: rank % world);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var reduce = new RingSchedule(c.rank, c.world, 1000) { Phase = RingPhase.ReduceScatter };
+            var gather = new RingSchedule(c.rank, c.world, 1000) { Phase = RingPhase.AllGather };
+            var whole = new RingSchedule(c.rank, c.world, 1000);
+            // The reduce-scatter's last step completes the owned segment; the all-gather's first step sends it on.
+            return reduce.FirstStep == 0 && reduce.EndStep == gather.FirstStep && gather.EndStep == whole.StepCount
+                && reduce.ReceiveSegment(reduce.EndStep - 1) == reduce.OwnedSegment
+                && gather.SendSegment(gather.FirstStep) == gather.OwnedSegment;
+        });
+    }
 }
