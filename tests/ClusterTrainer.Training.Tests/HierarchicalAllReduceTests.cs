@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClusterTrainer.Cli;
 using ClusterTrainer.Core;
 using ClusterTrainer.Core.Outputs;
@@ -27,6 +28,28 @@ public class HierarchicalAllReduceTests
         // Another order of the same additions: equal to float rounding, not to the bit.
         Assert.Equal(oneRing.FinalLoss, twoLevels.FinalLoss, 4);
         Assert.Equal(oneRing.TestAccuracy, twoLevels.TestAccuracy, 2);
+    }
+
+    [Fact]
+    public async Task A_deterministic_grid_that_loses_a_worker_should_go_on_in_one_ring_and_end_with_the_bits_of_one_worker()
+    {
+        // Exact int64 sums do not depend on the order of the additions: the 2 x 2 grid, and the ring of 3 that a lost
+        // worker leaves (3 has no grid), must both give what one worker computes.
+        string[] job = ["--model", "mlp", "--data", "sample", "--epochs", "3", "--seed", "8", "--deterministic", "--micro-batch", "25"];
+        using var reference = new TempDirectory();
+        var (trainCode, trainOutput) = await CliProcess.RunAsync(Limit, ["train", "--workers", "1", .. job, "--out", reference.Path]);
+        Assert.True(trainCode == 0, trainOutput);
+        using var run = new TempDirectory();
+        await using var cluster = CliProcess.Start(["cluster", "--workers", "4", "--all-reduce", "hierarchical", .. job, "--out", run.Path]);
+        await cluster.WaitForOutputAsync("epoch 2/3", Limit);
+        Process.GetProcessById(MultiNodeTests.WorkerPids(run.Path).First()).Kill();
+
+        var code = await cluster.WaitForExitAsync(Limit);
+        Assert.True(code == 0, cluster.Output);
+        var summary = new RunDirectory(run.Path).ReadSummary();
+        Assert.Equal("lost", Assert.Single(summary.Membership).Change);
+        Assert.Equal(3, summary.Workers);
+        Assert.Equal(new RunDirectory(reference.Path).ReadSummary().ParameterChecksum, summary.ParameterChecksum);
     }
 
     [Fact]
