@@ -126,14 +126,7 @@ public sealed class Replica : IDisposable
     /// <returns>The summed (unscaled) loss of these samples.</returns>
     public double ComputeGradients(SampleBatch batch, int globalBatchSize, long[] sampleKeys)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(sampleKeys);
-        if (sampleKeys.Length != batch.Count)
-        {
-            throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {batch.Count}", nameof(sampleKeys));
-        }
-
-        _dropoutKeys.Set(sampleKeys);
+        UseSampleKeys(batch, sampleKeys);
         using var scope = NewDisposeScope();
         _flatGradients.zero_();
         if (batch.Count == 0)
@@ -165,8 +158,6 @@ public sealed class Replica : IDisposable
     /// <returns>The summed (unscaled) loss of these samples.</returns>
     public double ComputeGradientsInBuckets(SampleBatch batch, int globalBatchSize, long[] sampleKeys, IReadOnlyList<GradientBucket> buckets, Action<GradientBucket> bucketReady)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(sampleKeys);
         ArgumentNullException.ThrowIfNull(buckets);
         ArgumentNullException.ThrowIfNull(bucketReady);
         var stages = _stages ?? throw new InvalidOperationException("this model cannot run backward in stages");
@@ -175,12 +166,7 @@ public sealed class Replica : IDisposable
             throw new InvalidOperationException("gradient buckets need float32 gradients exchanged in place");
         }
 
-        if (sampleKeys.Length != batch.Count)
-        {
-            throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {batch.Count}", nameof(sampleKeys));
-        }
-
-        _dropoutKeys.Set(sampleKeys);
+        UseSampleKeys(batch, sampleKeys);
         using var scope = NewDisposeScope();
         _flatGradients.zero_();
         if (batch.Count == 0)
@@ -226,6 +212,19 @@ public sealed class Replica : IDisposable
         }
 
         return lossSum.item<float>();
+    }
+
+    /// <summary>Points the dropout layers at this step's samples: one key per sample, in batch order.</summary>
+    private void UseSampleKeys(SampleBatch batch, long[] sampleKeys)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sampleKeys);
+        if (sampleKeys.Length != batch.Count)
+        {
+            throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {batch.Count}", nameof(sampleKeys));
+        }
+
+        _dropoutKeys.Set(sampleKeys);
     }
 
     /// <summary>The buckets of <see cref="ComputeGradientsInBuckets"/> for a cap in bytes; null when this model cannot run in stages.</summary>
