@@ -40,20 +40,8 @@ public sealed class ControlPlaneBenchmark(IReadOnlyList<int> workerCounts, int p
     private static readonly TimeSpan RegistrationTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(5);
 
-    public async Task<ControlPlaneReport> RunAsync(CancellationToken cancellationToken)
-    {
-        var directory = Directory.CreateTempSubdirectory("clustertrainer-bench-control-");
-        try
-        {
-            var report = await RunAsync(directory.FullName, cancellationToken).ConfigureAwait(false);
-            directory.Delete(recursive: true);
-            return report;
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            throw new InvalidOperationException($"{error.Message} (the light-worker processes' output is in {directory.FullName})", error);
-        }
-    }
+    public Task<ControlPlaneReport> RunAsync(CancellationToken cancellationToken) =>
+        LogDirectory.RunAsync("clustertrainer-bench-control-", "the light-worker processes' output", directory => RunAsync(directory, cancellationToken));
 
     private async Task<ControlPlaneReport> RunAsync(string directory, CancellationToken cancellationToken)
     {

@@ -32,21 +32,8 @@ public sealed class SweepBenchmark(IReadOnlyDictionary<string, string> job, int 
 {
     private static readonly TimeSpan RegistrationTimeout = TimeSpan.FromMinutes(2);
 
-    public async Task<SweepBenchmarkReport> RunAsync(CancellationToken cancellationToken)
-    {
-        var directory = Directory.CreateTempSubdirectory("clustertrainer-bench-sweep-");
-        try
-        {
-            var report = await RunAsync(directory.FullName, cancellationToken).ConfigureAwait(false);
-            directory.Delete(recursive: true);
-            return report;
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            // The nodes' logs stay for the diagnosis.
-            throw new InvalidOperationException($"{error.Message} (node logs in {directory.FullName})", error);
-        }
-    }
+    public Task<SweepBenchmarkReport> RunAsync(CancellationToken cancellationToken) =>
+        LogDirectory.RunAsync("clustertrainer-bench-sweep-", "node logs", directory => RunAsync(directory, cancellationToken));
 
     /// <summary>Runs the nodes with their logs in <paramref name="directory"/>; they are stopped before this returns.</summary>
     private async Task<SweepBenchmarkReport> RunAsync(string directory, CancellationToken cancellationToken)
