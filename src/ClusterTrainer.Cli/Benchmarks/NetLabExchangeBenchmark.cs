@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using ClusterTrainer.Cli.Commands;
 using ClusterTrainer.Cli.NetLab;
+using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Exchange.Tcp;
 
 namespace ClusterTrainer.Cli.Benchmarks;
@@ -103,7 +104,7 @@ public sealed class NetLabExchangeBenchmark(LinkRate rate, IReadOnlyList<(string
     /// <returns>Medians over the timed batches: seconds per all-reduce call, per stream call, and rank 0's CPU seconds per all-reduce call.</returns>
     private async Task<(double AllReduce, double Stream, double Cpu)> MeasureRingAsync(LinkLab lab, int floats, int nodes, CancellationToken cancellationToken)
     {
-        var endpoints = string.Join(',', lab.Nodes.Take(nodes).Select(node => hierarchical ? $"{node.Address}:{Port}+{Port + 1}" : $"{node.Address}:{Port}"));
+        var endpoints = string.Join(',', lab.Nodes.Take(nodes).Select(node => ExchangeEndpoint.Format(node.Address, Port, hierarchical ? Port + 1 : null)));
         var session = $"bench-{Guid.NewGuid():N}";
         var batches = Math.Max(1, calls / ExchangeProcessBenchmark.BatchCalls) + WarmupBatches;
         var peers = Enumerable.Range(0, nodes).Select(rank => LinkLab.Start(lab.Nodes[rank], [

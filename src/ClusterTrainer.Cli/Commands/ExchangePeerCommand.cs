@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using ClusterTrainer.Cli.Benchmarks;
 using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
+using ClusterTrainer.Exchange.Providers;
 using ClusterTrainer.Exchange.Tcp;
 using Spectre.Console.Cli;
 
@@ -116,12 +117,10 @@ public sealed class ExchangePeerCommand : AsyncCommand<ExchangePeerCommand.Optio
     /// <summary>Both rings of a hierarchical all-reduce, from endpoints "ADDRESS:ROWPORT+COLUMNPORT".</summary>
     private static (IGradientExchange Exchange, int WorldSize) ConnectGrid(Options settings)
     {
-        var ranks = settings.Endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(endpoint =>
+        var ranks = settings.Endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(text =>
         {
-            var separator = endpoint.LastIndexOf(':');
-            var ports = endpoint[(separator + 1)..].Split('+');
-            var address = IPAddress.Parse(endpoint[..separator]);
-            return (Row: new IPEndPoint(address, int.Parse(ports[0], CultureInfo.InvariantCulture)), Column: new IPEndPoint(address, int.Parse(ports[1], CultureInfo.InvariantCulture)));
+            var (row, column) = ExchangeEndpoint.Parse(text);
+            return (Row: row, Column: column ?? throw new SettingsException("--endpoints", $"'{text}' has one port; a hierarchical all-reduce needs ADDRESS:ROWPORT+COLUMNPORT"));
         }).ToArray();
         var grid = TwoLevelGrid.For(ranks.Length) ?? throw new SettingsException("--endpoints", $"{ranks.Length} ranks make no grid for a hierarchical all-reduce (at least 4, not prime)");
         var (rowSession, columnSession) = TwoLevelExchange.Sessions(settings.Session, grid, settings.Rank);

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ClusterTrainer.Core;
 using ClusterTrainer.Exchange;
 using ClusterTrainer.Exchange.Tcp;
@@ -21,23 +18,25 @@ public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHo
     public string Prepare(string jobId, int rank, int worldSize, AllReduceKind kind = AllReduceKind.Ring)
     {
         var grid = kind == AllReduceKind.Hierarchical ? TwoLevelGrid.For(worldSize) : null;
-        var address = Resolve(bindHost);
-        Prepared prepared = grid is null
-            ? new Prepared(TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(jobId)), null, null)
-            : new Prepared(
-                TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(TwoLevelExchange.Sessions(jobId, grid, rank).Row)),
-                TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(TwoLevelExchange.Sessions(jobId, grid, rank).Column)),
-                grid);
+        var address = ExchangeEndpoint.Resolve(bindHost);
+        Prepared prepared;
+        if (grid is null)
+        {
+            prepared = new Prepared(TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(jobId)), null, null);
+        }
+        else
+        {
+            var (rowSession, columnSession) = TwoLevelExchange.Sessions(jobId, grid, rank);
+            prepared = new Prepared(TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(rowSession)), TcpRingEndpoint.Bind(address, 0, new TcpRingOptions(columnSession)), grid);
+        }
+
         if (!_listeners.TryAdd(jobId, prepared))
         {
             prepared.Dispose();
             throw new InvalidOperationException($"job {jobId} already has an exchange endpoint on this node");
         }
 
-        var ports = prepared.Column is { } column
-            ? string.Create(CultureInfo.InvariantCulture, $"{prepared.Row.EndPoint.Port}+{column.EndPoint.Port}")
-            : prepared.Row.EndPoint.Port.ToString(CultureInfo.InvariantCulture);
-        return $"{advertisedHost}:{ports}";
+        return ExchangeEndpoint.Format(advertisedHost, prepared.Row.EndPoint.Port, prepared.Column?.EndPoint.Port);
     }
 
     public IGradientExchange Connect(string jobId, int rank, IReadOnlyList<string> endpoints, TimeSpan timeout)
@@ -48,7 +47,7 @@ public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHo
             throw new ExchangeFailedException($"job {jobId}: this node prepared no exchange endpoint");
         }
 
-        var parsed = endpoints.Select(Parse).ToArray();
+        var parsed = endpoints.Select(ExchangeEndpoint.Parse).ToArray();
         try
         {
             if (prepared.Grid is not { } grid)
@@ -85,32 +84,6 @@ public sealed class TcpRingExchangeProvider(string bindHost, string advertisedHo
         {
             exchange.Dispose();
         }
-    }
-
-    private static (IPEndPoint Row, IPEndPoint? Column) Parse(string endpoint)
-    {
-        var separator = endpoint.LastIndexOf(':');
-        var ports = separator <= 0 ? [] : endpoint[(separator + 1)..].Split('+');
-        if (ports.Length is < 1 or > 2 || ports.Any(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-        {
-            throw new ExchangeFailedException($"'{endpoint}' is not a host:port (or host:port+port) exchange endpoint");
-        }
-
-        var address = Resolve(endpoint[..separator]);
-        var row = new IPEndPoint(address, int.Parse(ports[0], CultureInfo.InvariantCulture));
-        return (row, ports.Length == 2 ? new IPEndPoint(address, int.Parse(ports[1], CultureInfo.InvariantCulture)) : null);
-    }
-
-    private static IPAddress Resolve(string host)
-    {
-        if (IPAddress.TryParse(host, out var address))
-        {
-            return address;
-        }
-
-        var addresses = Dns.GetHostAddresses(host);
-        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-            ?? throw new ExchangeFailedException($"the exchange host '{host}' does not resolve to an address");
     }
 
     /// <summary>The listeners a worker opened before it knows its peers: one ring's, or a row's and a column's.</summary>

@@ -56,8 +56,8 @@ internal abstract class RingVector
 
         public override int ElementBytes => sizeof(float);
 
-        public override RingSchedule ScheduleFor(int rank, int worldSize) =>
-            buffer.Length == buffer.WholeLength ? new(rank, worldSize, Length) : new(rank, worldSize, Length, buffer.Offset, buffer.WholeLength);
+        // A whole buffer is its own whole (offset 0): the same segments as a plain schedule's.
+        public override RingSchedule ScheduleFor(int rank, int worldSize) => new(rank, worldSize, Length, buffer.Offset, buffer.WholeLength);
 
         public override Span<byte> Bytes(int offset, int count) => MemoryMarshal.AsBytes(buffer.Span.Slice(offset, count));
 
