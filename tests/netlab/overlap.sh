@@ -8,33 +8,15 @@
 #
 #   tests/netlab/overlap.sh [RATE] [WORKERS] [BUCKET_MB]      (default 1gbit, 2, 1)
 #
-# The lab is removed at the end, also when a step fails. Uses netlab.sh under its own lab name.
+# The lab is removed at the end, also when a step fails (lab-cluster.sh builds it, under its own lab name).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-lab="$here/netlab.sh"
-ct="${CLUSTERTRAINER:-$here/../../src/ClusterTrainer.Cli/bin/Release/net10.0/clustertrainer}"
 rate="${1:-1gbit}"
 workers="${2:-2}"
 bucket="${3:-1}"
 batch=32
 export NETLAB_NAME=ov
-runs="$(mktemp -d)"
-trap '"$lab" down >/dev/null 2>&1 || true; rm -rf "$runs"' EXIT
-
-"$lab" down >/dev/null 2>&1 || true
-"$lab" up $((workers + 1)) "$rate"
-CLUSTERTRAINER_TOKEN=dev-token "$lab" exec 1 "$ct" node --role coordinator --host node1 --runs "$runs" >"$runs/coordinator.log" 2>&1 &
-for node in $(seq 2 $((workers + 1))); do
-  "$lab" exec "$node" "$ct" node --role worker --host "node$node" --seed-nodes akka.tcp://clustertrainer@node1:4053 \
-    --management-port 9100 >"$runs/worker$node.log" 2>&1 &
-done
-
-api=(--server http://node1:5000 --token dev-token)
-for _ in $(seq 1 60); do
-  if "$lab" exec 1 "$ct" status "${api[@]}" 2>/dev/null | grep -q "0 busy, $workers idle"; then break; fi
-  sleep 2
-done
-"$lab" exec 1 "$ct" status "${api[@]}" | grep -q "0 busy, $workers idle" || { echo "the $workers worker nodes did not register within 2 minutes" >&2; exit 1; }
+source "$(dirname "$0")/lab-cluster.sh"
+lab_cluster_up "$workers" "$rate" --management-port 9100
 
 # Sum and count of one phase of worker node 2's step histogram.
 phase() {
