@@ -74,6 +74,9 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     /// <summary>With <see cref="DqnPlacement.WorkerNodes"/>: the worker nodes (addresses) the scheduler reserved for this job; null for any.</summary>
     private readonly HashSet<string>? _reservedNodes;
 
+    // Set when the wait for every reserved worker node is over: the collectors then go to those that are up.
+    private bool _reservedWaitOver;
+
     public DqnCoordinatorActor(DqnSettings settings, IActorRef listener, ILogger log, TimeSpan stallTimeout, string jobId, DqnPlacement placement, IReadOnlyList<string>? reservedNodes = null)
     {
         _reservedNodes = reservedNodes?.ToHashSet(StringComparer.Ordinal);
@@ -140,24 +143,35 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
     private void PlaceOnWorkerNodes(IEnumerable<Member>? seen = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
-        var state = cluster.State;
-        var nodes = state.Members.Concat(seen ?? [])
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole) && !state.Unreachable.Contains(m))
-            .Where(m => _reservedNodes is null || _reservedNodes.Contains(m.Address.ToString()))
-            .Select(m => m.Address)
-            .Distinct()
-            .OrderBy(a => a.ToString(), StringComparer.Ordinal)
-            .ToList();
-        if (nodes.Count == 0)
+        var nodes = UsableWorkerNodes(seen);
+        var reservedMissing = _reservedNodes is not null && nodes.Count < _reservedNodes.Count && !_reservedWaitOver;
+        if (nodes.Count == 0 || reservedMissing)
         {
-            // Nodes started just before the job was submitted may still be joining: wait a little, not forever.
-            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberUp));
-            Timers.StartSingleTimer("workers", NoWorkers.Instance, WorkerWaitTimeout);
-            _log.Information("No worker node is up yet; waiting up to {Seconds} s for one", WorkerWaitTimeout.TotalSeconds);
-            Become(WaitingForWorkers);
+            // Nodes started just before the job was submitted may still be joining, and a node the scheduler reserved
+            // may have registered before this node's view of the cluster shows it up: wait a little, not forever.
+            if (!Timers.IsTimerActive("workers"))
+            {
+                cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.ReachableMember));
+                Timers.StartSingleTimer("workers", NoWorkers.Instance, WorkerWaitTimeout);
+                if (nodes.Count == 0)
+                {
+                    _log.Information("No worker node is up yet; waiting up to {Seconds} s for one", WorkerWaitTimeout.TotalSeconds);
+                }
+                else
+                {
+                    _log.Information("{Up} of the {Reserved} worker nodes reserved for the job are up and reachable; waiting up to {Seconds} s for the others",
+                        nodes.Count, _reservedNodes!.Count, WorkerWaitTimeout.TotalSeconds);
+                }
+
+                Become(WaitingForWorkers);
+            }
+
             return;
         }
 
+        Timers.Cancel("workers");
+        cluster.Unsubscribe(Self, typeof(ClusterEvent.MemberUp));
+        cluster.Unsubscribe(Self, typeof(ClusterEvent.ReachableMember));
         try
         {
             CollectorPlacement.CheckMessageSizes(_settings, _observationSize);
@@ -181,22 +195,38 @@ public sealed class DqnCoordinatorActor : ReceiveActor, IWithTimers
         Become(Placing);
     }
 
+    /// <summary>The worker nodes up and reachable now (and reserved for the job, when it has reserved ones), in address order.</summary>
+    private List<Address> UsableWorkerNodes(IEnumerable<Member>? seen)
+    {
+        var state = Akka.Cluster.Cluster.Get(Context.System).State;
+        return state.Members.Concat(seen ?? [])
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole) && !state.Unreachable.Contains(m))
+            .Where(m => _reservedNodes is null || _reservedNodes.Contains(m.Address.ToString()))
+            .Select(m => m.Address)
+            .Distinct()
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal)
+            .ToList();
+    }
+
     private void WaitingForWorkers()
     {
-        void WorkerUp(IEnumerable<Member> seen)
-        {
-            Timers.Cancel("workers");
-            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self, typeof(ClusterEvent.MemberUp));
-            PlaceOnWorkerNodes(seen);
-        }
-
-        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), m => WorkerUp([m.Member]));
+        // Each sign of a worker coming up (or back) looks again: the collectors are placed once enough are usable.
+        Receive<ClusterEvent.MemberUp>(m => m.Member.HasRole(Hosting.NodeOptions.WorkerRole), m => PlaceOnWorkerNodes([m.Member]));
+        Receive<ClusterEvent.ReachableMember>(_ => PlaceOnWorkerNodes());
         // A worker that came up between the look at the membership and the subscription is in the snapshot.
-        Receive<ClusterEvent.CurrentClusterState>(
-            state => state.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(Hosting.NodeOptions.WorkerRole)),
-            state => WorkerUp(state.Members));
-        Receive<ClusterEvent.CurrentClusterState>(_ => { });
-        Receive<NoWorkers>(_ => Fail($"no worker node came up in the cluster within {WorkerWaitTimeout.TotalSeconds:0} s, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn to keep a run in one process"));
+        Receive<ClusterEvent.CurrentClusterState>(state => PlaceOnWorkerNodes(state.Members));
+        Receive<NoWorkers>(_ =>
+        {
+            // The wait is over: the job runs on the reserved nodes that are up, or fails without any.
+            _reservedWaitOver = true;
+            if (UsableWorkerNodes(null).Count > 0)
+            {
+                PlaceOnWorkerNodes();
+                return;
+            }
+
+            Fail($"no worker node came up in the cluster within {WorkerWaitTimeout.TotalSeconds:0} s, and DQN collectors run on worker nodes: start one (clustertrainer node --role worker --seed-nodes ...), or run clustertrainer dqn to keep a run in one process");
+        });
         Failures();
     }
 
