@@ -41,19 +41,11 @@ public static class DropoutMask
         // A draw is the top 24 bits of the hash, uniform on [0, 2^24): dropped when below rate x 2^24.
         var threshold = (ulong)Math.Round(rate * (1 << 24));
         var kept = (float)(1.0 / (1.0 - rate));
-        var state = Mix(unchecked((ulong)sampleKey + ((ulong)(uint)layer * 0xD1B54A32D192ED03UL)));
+        var state = SeedMixer.Finalize(unchecked((ulong)sampleKey + ((ulong)(uint)layer * 0xD1B54A32D192ED03UL)));
         for (var j = 0; j < mask.Length; j++)
         {
             state = unchecked(state + Golden);
-            mask[j] = (Mix(state) >> 40) < threshold ? 0f : kept;
+            mask[j] = (SeedMixer.Finalize(state) >> 40) < threshold ? 0f : kept;
         }
-    }
-
-    // SplitMix64's finaliser.
-    private static ulong Mix(ulong z)
-    {
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
     }
 }
