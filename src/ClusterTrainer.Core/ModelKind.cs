@@ -30,6 +30,16 @@ public enum ExchangeStaging
     Never,
 }
 
+/// <summary>How training images are varied (see <see cref="TrainingSettings.Augment"/>).</summary>
+public enum AugmentKind
+{
+    /// <summary>Every sample as stored.</summary>
+    None,
+
+    /// <summary>Each training sample mirrored left to right in a random half of the epochs; evaluation averages both.</summary>
+    Flip,
+}
+
 /// <summary>How workers in separate processes all-reduce their gradients (see <see cref="TrainingSettings.AllReduce"/>).</summary>
 public enum AllReduceKind
 {

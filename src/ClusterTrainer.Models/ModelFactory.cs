@@ -12,17 +12,38 @@ public static class ModelFactory
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sampleShape);
+        RequireSuits(settings, sampleShape);
         ModelSize.RequireFits(settings, sampleShape, classes, replicas: 1, ModelSize.AvailableBytes);
         var inputSize = sampleShape.Aggregate(1, (a, b) => a * b);
         return settings.Model switch
         {
             ModelKind.Mlp or ModelKind.Tabular => new MlpModel(inputSize, settings.Hidden, classes, settings.Activation, settings.Dropout, keys),
-            ModelKind.Cnn when sampleShape.Count == 3 => new CnnModel(sampleShape[0], sampleShape[1], sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
-            ModelKind.Rnn when sampleShape.Count == 3 && sampleShape[0] == 1 => new RnnModel(sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
-            ModelKind.Cnn or ModelKind.Rnn => throw new SettingsException("--model",
-                $"{settings.Model.ToString().ToLowerInvariant()} needs images (samples shaped [1, rows, cols]); this data has samples shaped [{string.Join(", ", sampleShape)}]. Use --model tabular or mlp for tabular data."),
+            ModelKind.Cnn => new CnnModel(sampleShape[0], sampleShape[1], sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
+            ModelKind.Rnn => new RnnModel(sampleShape[2], settings.Hidden[0], classes, settings.Dropout, keys),
             _ => throw new SettingsException("--model", $"unknown model '{settings.Model}'"),
         };
+    }
+
+    /// <summary>
+    /// Refuses, by the setting's name, a model or augmentation that samples of <paramref name="sampleShape"/> cannot
+    /// train: the CNN, the RNN and mirroring need images. Commands call it before a job starts; every replica again.
+    /// </summary>
+    public static void RequireSuits(TrainingSettings settings, IReadOnlyList<int> sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        var shape = string.Join(", ", sampleShape);
+        var images = sampleShape.Count == 3 && (settings.Model != ModelKind.Rnn || sampleShape[0] == 1);
+        if (settings.Model is ModelKind.Cnn or ModelKind.Rnn && !images)
+        {
+            throw new SettingsException("--model",
+                $"{settings.Model.ToString().ToLowerInvariant()} needs images (samples shaped [1, rows, cols]); this data has samples shaped [{shape}]. Use --model tabular or mlp for tabular data.");
+        }
+
+        if (settings.Augment == AugmentKind.Flip && sampleShape.Count != 3)
+        {
+            throw new SettingsException("--augment", $"flip mirrors images left to right; this data has samples shaped [{shape}], not images. Fix: give --augment none");
+        }
     }
 
     /// <summary>TorchSharp's own optimizer: the textbook loop that benchmarks compare with (<see cref="PlainTrainingLoop"/>).</summary>

@@ -33,8 +33,14 @@ public static class PlainTrainingLoop
             {
                 using var scope = NewDisposeScope();
                 var batch = SampleBatch.Gather(train, plan.GlobalBatch(step));
-                keys.Set(DropoutMask.SampleKeys(settings.Seed, epoch, plan.GlobalBatch(step)));
+                var sampleKeys = DropoutMask.SampleKeys(settings.Seed, epoch, plan.GlobalBatch(step));
+                keys.Set(sampleKeys);
                 var (inputs, labels) = BatchTensors.Create(batch, train.SampleShape, device);
+                if (settings.Augment == AugmentKind.Flip)
+                {
+                    inputs = ImageMirror.Train(inputs, sampleKeys);
+                }
+
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.forward(inputs), labels);
                 loss.backward();

@@ -25,6 +25,7 @@ public sealed class Replica : IDisposable
     private readonly Device _device;
     private readonly int[] _sampleShape;
     private readonly DropoutKeys _dropoutKeys = new();
+    private readonly AugmentKind _augment;
 
     // The model's forward in stages (null for a model without them), for backward stage by stage with gradient buckets.
     private readonly IReadOnlyList<ModelStage>? _stages;
@@ -39,6 +40,7 @@ public sealed class Replica : IDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         _sampleShape = sampleShape;
+        _augment = settings.Augment;
         _device = new Device(settings.Device);
         // libtorch's generator is process-wide: replicas built on several threads at once would interleave
         // their draws, so the same seed would give different initial parameters.
@@ -134,7 +136,7 @@ public sealed class Replica : IDisposable
             return 0;
         }
 
-        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        var (inputs, labels) = TrainingTensors(batch, sampleKeys);
         if (_lowPrecision is not null)
         {
             return ComputeInBf16(inputs, labels, globalBatchSize);
@@ -180,7 +182,7 @@ public sealed class Replica : IDisposable
             return 0;
         }
 
-        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        var (inputs, labels) = TrainingTensors(batch, sampleKeys);
         _model.train();
         var stageInputs = new Tensor[stages.Count];
         var stageOutputs = new Tensor[stages.Count];
@@ -225,6 +227,13 @@ public sealed class Replica : IDisposable
         }
 
         _dropoutKeys.Set(sampleKeys);
+    }
+
+    /// <summary>A training batch as tensors, each image mirrored or not by its key when the job augments with flips.</summary>
+    private (Tensor Inputs, Tensor Labels) TrainingTensors(SampleBatch batch, long[] sampleKeys)
+    {
+        var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
+        return (_augment == AugmentKind.Flip ? ImageMirror.Train(inputs, sampleKeys) : inputs, labels);
     }
 
     /// <summary>The buckets of <see cref="ComputeGradientsInBuckets"/> for a cap in bytes; null when this model cannot run in stages.</summary>
@@ -339,6 +348,18 @@ public sealed class Replica : IDisposable
         _model.eval();
         var (inputs, labels) = BatchTensors.Create(batch, _sampleShape, _device);
         var logits = _model.forward(inputs);
+        if (_augment == AugmentKind.Flip)
+        {
+            // The network learnt both orientations: the prediction is the mean of the image's and its mirror's
+            // probabilities, and the loss that prediction's cross-entropy.
+            // log((p + q) / 2) from the log-probabilities, so that a probability that underflows cannot make it infinite.
+            using var logTwo = Math.Log(2).ToScalar();
+            var mirrored = _model.forward(ImageMirror.Mirror(inputs));
+            var logMean = stack([logits.log_softmax(1), mirrored.log_softmax(1)]).logsumexp(0).sub(logTwo);
+            var meanLoss = nn.functional.nll_loss(logMean, labels, reduction: nn.Reduction.Sum).item<float>();
+            return ((int)logMean.argmax(1).eq(labels).sum().item<long>(), meanLoss);
+        }
+
         var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
         var correct = logits.argmax(1).eq(labels).sum().item<long>();
         return ((int)correct, loss);

@@ -22,6 +22,31 @@ public class CommandLineTests
         Assert.Null(CommandOptions.MissingValue(args));
 
     [Fact]
+    public async Task Augment_flip_on_a_csv_should_exit_2_naming_the_option_and_the_fix()
+    {
+        using var data = new TempDirectory();
+        var csv = data.Combine("points.csv");
+        await File.WriteAllLinesAsync(csv, Enumerable.Range(0, 40).Select(i => $"{i % 5}.5,{i % 3},{i % 2}").Prepend("x,y,label"));
+
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--data", csv, "--model", "tabular", "--augment", "flip", "--epochs", "1");
+
+        Assert.True(code == CliApp.BadInput, output);
+        var message = CliProcess.Flat(output);
+        Assert.Contains("--augment", message, StringComparison.Ordinal);
+        Assert.Contains("not images", message, StringComparison.Ordinal);
+        Assert.Contains("give --augment none", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_augment_should_exit_2_listing_the_kinds()
+    {
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "train", "--model", "cnn", "--augment", "rotate");
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--augment: 'rotate' is not one of none, flip", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_given_the_removed_data_role_should_exit_2_saying_what_to_give_instead()
     {
         var (code, output) = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "node", "--role", "coordinator,data", "--port", "0", "--management-port", "0");

@@ -33,11 +33,7 @@ public class DropoutTests
     {
         // What lets N workers compute what one computes: each sample brings its own mask.
         var settings = Small(ModelKind.Cnn) with { Dropout = 0.5 };
-        var keys = TestData.Keys(16);
-        var whole = Gradient(settings, keys);
-        var first = Gradient(settings, keys[..10], Batch.Slice(0, 10));
-        var second = Gradient(settings, keys[10..], Batch.Slice(10, 6));
-        var difference = whole.Select((value, i) => Math.Abs(value - (first[i] + second[i]))).Max();
+        var difference = ReplicaGradient.SplitDifference(settings, Batch, TestData.Keys(16), cut: 10);
         Assert.True(difference < 1e-5, $"max |whole - (first + second)| = {difference:E3}");
     }
 
@@ -62,14 +58,7 @@ public class DropoutTests
     }
 
     private static TrainingSettings Small(ModelKind model) =>
-        TrainingSettings.DefaultsFor(model) with { Hidden = model == ModelKind.Mlp ? [32, 16] : [16], Threads = 1 };
+        TrainingSettings.DefaultsFor(model) with { Hidden = model == ModelKind.Mlp ? [32, 16] : [16], Threads = 1, Augment = AugmentKind.None };
 
-    private static float[] Gradient(TrainingSettings settings, long[] keys, SampleBatch? batch = null)
-    {
-        using var replica = new Replica(settings, [1, 28, 28], 10, initSeed: 3);
-        replica.ComputeGradients(batch ?? Batch, 16, keys);
-        var gradient = new float[replica.ParameterCount];
-        replica.CopyGradientsTo(gradient);
-        return gradient;
-    }
+    private static float[] Gradient(TrainingSettings settings, long[] keys) => ReplicaGradient.Of(settings, Batch, 16, keys);
 }

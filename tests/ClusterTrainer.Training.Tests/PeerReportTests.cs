@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClusterTrainer.Cli;
 using ClusterTrainer.Cli.Benchmarks;
+using ClusterTrainer.Core;
 using Xunit.Abstractions;
 
 namespace ClusterTrainer.Training.Tests;
@@ -55,6 +56,20 @@ public sealed class PeerReportTests(ITestOutputHelper output)
         Assert.Contains("No module named 'torch'", text, StringComparison.Ordinal);
         Assert.DoesNotContain("samples/s", text, StringComparison.Ordinal);
         Assert.False(File.Exists(report), "a report was written although nothing could be compared");
+    }
+
+    [Fact]
+    public async Task Mirrored_images_should_be_refused_by_name_and_left_out_by_default_since_the_peer_trains_on_the_images_as_stored()
+    {
+        Assert.Equal(AugmentKind.None, PeerReportSettings.From(new Dictionary<string, string>()).Augment);
+        Assert.Equal(AugmentKind.None, PeerReportSettings.From(new Dictionary<string, string> { ["--augment"] = "none" }).Augment);
+
+        var (code, text) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "--peer-report", "--augment", "flip", "--data", "sample");
+
+        output.WriteLine(text);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--augment", text, StringComparison.Ordinal);
+        Assert.Contains("leave --augment out", CliProcess.Flat(text), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,6 +46,8 @@ public static class TrainingSettingsSchema
             s => s.LrFloor, (s, v) => s with { LrFloor = v }, spec => spec.HasLrFloor ? spec.LrFloor : null, (spec, v) => spec.LrFloor = v),
         Row.Number(nameof(TrainingSettings.Dropout), "--dropout", "dropout", "dropout", "0 <= P < 1 (0 = none)",
             s => s.Dropout, (s, v) => s with { Dropout = v }, spec => spec.HasDropout ? spec.Dropout : null, (spec, v) => spec.Dropout = v),
+        Row.Choice<AugmentKind>(nameof(TrainingSettings.Augment), "--augment", "augment", "augment",
+            s => s.Augment, (s, v) => s with { Augment = v }, spec => spec.Augment, (spec, v) => spec.Augment = v, "; images only"),
         Row.Number(nameof(TrainingSettings.Momentum), "--momentum", "momentum", "momentum", "0 <= M < 1 (0 = plain SGD); sgd only",
             s => s.Momentum, (s, v) => s with { Momentum = v }, spec => spec.HasMomentum ? spec.Momentum : null, (spec, v) => spec.Momentum = v),
         Row.Sizes(nameof(TrainingSettings.Hidden), "--hidden", "hidden", "hidden", "sizes, each at least 1; one size for cnn and rnn",

@@ -5,8 +5,8 @@ namespace ClusterTrainer.Cli.Benchmarks;
 
 /// <summary>
 /// The job `bench --peer-report` compares: the seed CNN with the training flags given, defaulting to the issue's
-/// setting (1 epoch, 2 workers x 1 thread, Adam 0.001, and the seed CNN's batch 64 and no dropout: the comparison
-/// measured in issue 14 was of that network, before the defaults became batch 32 and dropout 0.3). Settings the PyTorch peer does not
+/// setting (1 epoch, 2 workers x 1 thread, Adam 0.001, and the seed CNN's batch 64, no dropout and no mirrored images: the
+/// comparison measured in issue 14 was of that network, before the defaults became batch 32, dropout and flips). Settings the PyTorch peer does not
 /// mirror are refused, so the two sides never quietly train different things.
 /// </summary>
 public static class PeerReportSettings
@@ -34,11 +34,13 @@ public static class PeerReportSettings
         Refuse(given.Deterministic, "--deterministic", "the PyTorch peer has no deterministic mode; compare modes with `bench --modes`. Fix: leave --deterministic out");
         Refuse(given.Precision != Precision.Float32, "--precision", "the PyTorch peer trains in float32; compare precisions with `bench --modes`. Fix: leave --precision out");
         Refuse(given.Device != "cpu", "--device", "the PyTorch peer runs on the CPU. Fix: leave --device out");
+        Refuse(texts.ContainsKey("--augment") && given.Augment != AugmentKind.None, "--augment", "the PyTorch peer trains on the images as stored. Fix: leave --augment out");
         return given with
         {
             Epochs = texts.ContainsKey("--epochs") ? given.Epochs : 1,
             Threads = given.Threads ?? 1,
             Dropout = texts.ContainsKey("--dropout") ? given.Dropout : 0,
+            Augment = AugmentKind.None,
             BatchSize = texts.ContainsKey("--batch-size") ? given.BatchSize : SeedBatch,
             Limit = null,
         };

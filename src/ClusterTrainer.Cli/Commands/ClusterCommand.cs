@@ -55,6 +55,7 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
         // impossible settings into exit code 2 before any process is started.
         var loaded = new Data.DataLocator().Load(training.Data, training.Seed);
         Data.ClassCount.RequireAtMost(loaded, training.MaxClasses);
+        Models.ModelFactory.RequireSuits(training, loaded.Train.SampleShape);
         Models.ModelSize.RequireFits(training, loaded.Train.SampleShape, loaded.Train.ClassCount, replicas: 1, Models.ModelSize.AvailableBytes);
 
         var progress = new TrainingProgress(console);

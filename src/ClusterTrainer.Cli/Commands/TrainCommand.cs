@@ -54,6 +54,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         }
 
         ClassCount.RequireAtMost(data, training.MaxClasses);
+        ModelFactory.RequireSuits(training, data.Train.SampleShape);
         ModelSize.RequireFits(training, data.Train.SampleShape, data.Train.ClassCount, training.Workers, ModelSize.AvailableBytes);
         console.MarkupLineInterpolated($"data: {data.Source}: {data.Train.Count} training and {data.Test.Count} test samples");
         console.MarkupLineInterpolated($"run directory: {run.Path}");

@@ -53,8 +53,12 @@ public class TrainOptions : CommandSettings
     public string? LrFloor { get; init; }
 
     [CommandOption("--dropout <RATE>")]
-    [Description("Dropout of the hidden activations, 0 <= P < 1 (default: 0.3 cnn, 0.1 rnn, 0 mlp and tabular)")]
+    [Description("Dropout of the hidden activations, 0 <= P < 1 (default: 0.1 cnn and rnn, 0 mlp and tabular)")]
     public string? Dropout { get; init; }
+
+    [CommandOption("--augment <KIND>")]
+    [Description("How training images are varied: none | flip (each image mirrored left to right in a random half of the epochs, drawn from its seed, epoch and index; evaluation averages each test image with its mirror) (default: flip cnn, none mlp and rnn; images only)")]
+    public string? Augment { get; init; }
 
     [CommandOption("--momentum <M>")]
     [Description("SGD momentum, 0 <= M < 1 (default 0.9; sgd only)")]
